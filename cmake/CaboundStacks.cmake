@@ -6,6 +6,7 @@
 # list CABOUND_STACKS_FOUND; CABOUND_STACKS_MISSING holds "stack: reason".
 
 set(CABOUND_ALL_STACKS openssl boringssl gnutls mbedtls wolfssl nss)
+set(CABOUND_STACKS "${CABOUND_ALL_STACKS}" CACHE STRING "TLS stacks to build shims for (a subset of: ${CABOUND_ALL_STACKS})")
 set(CABOUND_STACKS_FOUND "")
 set(CABOUND_STACKS_MISSING "")
 
@@ -76,6 +77,12 @@ macro(_cabound_manual stack header debpkg incsuffix libsuffix)
   endif()
 endmacro()
 
+foreach(_s IN LISTS CABOUND_STACKS)
+  if(NOT _s IN_LIST CABOUND_ALL_STACKS)
+    message(FATAL_ERROR "CABOUND_STACKS: unknown stack '${_s}' (known: ${CABOUND_ALL_STACKS})")
+  endif()
+endforeach()
+
 _cabound_pkg(openssl openssl libssl-dev)
 # BoringSSL's Debian build installs OpenSSL-named headers and libraries in
 # their own android/ directories so they never collide with OpenSSL's.
@@ -85,6 +92,12 @@ _cabound_manual(mbedtls mbedtls/ssl.h libmbedtls-dev "" "" mbedtls mbedx509 mbed
 _cabound_pkg(wolfssl wolfssl libwolfssl-dev)
 _cabound_pkg(nss nss libnss3-dev)
 
+foreach(_s IN LISTS CABOUND_ALL_STACKS)
+  if(NOT _s IN_LIST CABOUND_STACKS)
+    list(REMOVE_ITEM CABOUND_STACKS_FOUND ${_s})
+    list(APPEND CABOUND_STACKS_MISSING "${_s}: excluded by -DCABOUND_STACKS")
+  endif()
+endforeach()
 message(STATUS "cabound TLS stacks found: ${CABOUND_STACKS_FOUND}")
 foreach(_m IN LISTS CABOUND_STACKS_MISSING)
   message(WARNING "cabound TLS stack missing — ${_m}")

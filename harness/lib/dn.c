@@ -63,7 +63,13 @@ static uint8_t *put_attr(uint8_t *p, const struct attr *a, cb_rng *rng)
     return p + a->len;
 }
 
-int cb_dn_possible(size_t len) { return len == CB_DN_MIN || (len >= CB_DN_MIN_WITH_ATTR && len <= CB_DN_MAX); }
+int cb_dn_possible(size_t len)
+{
+    /* A DER TLV cannot be 130 or 259 bytes long: content 127 takes 129 bytes
+     * and content 128 takes 131 (likewise 258 and 260). */
+    return len == CB_DN_MIN ||
+           (len >= CB_DN_MIN_WITH_ATTR && len <= CB_DN_MAX && len != 130 && len != 259);
+}
 
 int cb_dn_build(uint8_t *out, size_t len, uint64_t seed, uint64_t index)
 {

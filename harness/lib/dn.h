@@ -7,7 +7,8 @@
 
 /* The smallest Name is the empty RDNSequence (30 00); the smallest with an
  * attribute is a CN with an empty value (13 bytes). Lengths 3..12 cannot be
- * a valid Name whose RDNs are non-empty. The largest fits a 16-bit TLS
+ * a valid Name whose RDNs are non-empty, and no DER element is 130 or 259
+ * bytes long (the length field widens there). The largest fits a 16-bit TLS
  * length. */
 #define CB_DN_MIN 2
 #define CB_DN_MIN_WITH_ATTR 13

@@ -63,6 +63,26 @@ static size_t filler_sizes(size_t total, size_t lo, size_t hi, cb_rng *rng, size
         s[i] = lo + want;
         extra -= want;
     }
+    /* Sizes no DER Name can have (130, 259) trade one byte with a neighbour. */
+    for (size_t i = 0; i < k; i++) {
+        if (cb_dn_possible(s[i]))
+            continue;
+        for (size_t j = 0; j < k && !cb_dn_possible(s[i]); j++) {
+            if (j == i)
+                continue;
+            if (s[i] > lo && s[j] < hi && cb_dn_possible(s[i] - 1) && cb_dn_possible(s[j] + 1)) {
+                s[i]--;
+                s[j]++;
+            } else if (s[i] < hi && s[j] > lo && cb_dn_possible(s[i] + 1) && cb_dn_possible(s[j] - 1)) {
+                s[i]++;
+                s[j]--;
+            }
+        }
+        if (!cb_dn_possible(s[i])) {
+            free(s);
+            return (size_t)-1;
+        }
+    }
     *sizes = s;
     return k;
 }
@@ -99,7 +119,7 @@ int cb_listgen_build(const cb_listgen *spec, cb_calist *out, char *err, size_t e
     uint8_t *buf = malloc(hi + 1);
     int rc = buf ? 0 : -1;
     for (size_t i = 0; rc == 0 && i < k; i++)
-        rc = cb_dn_build(buf, sizes[i], spec->seed, i) != 0 ? -1 : cb_calist_push(out, buf, sizes[i], NULL);
+        rc = cb_dn_build(buf, sizes[i], spec->seed, i) != 0 ? -2 : cb_calist_push(out, buf, sizes[i], NULL);
     free(buf);
     free(sizes);
     /* Real DNs go in after the fillers, so "middle"/"last" refer to the
@@ -122,7 +142,7 @@ int cb_listgen_build(const cb_listgen *spec, cb_calist *out, char *err, size_t e
     }
     if (rc != 0) {
         cb_calist_free(out);
-        snprintf(err, errlen, "out of memory");
+        snprintf(err, errlen, rc == -2 ? "internal error: a filler DN size is not buildable" : "out of memory");
         return -1;
     }
     return 0;

@@ -1,0 +1,469 @@
+/* shim_wolfssl.c — the wolfSSL 5.5 shim (see ../README.md and NOTES.md).
+ *
+ * Links wolfSSL only and uses its native wolfSSL_* names (the OpenSSL
+ * compatibility layer is compiled in, OPENSSL_EXTRA/OPENSSL_ALL, but we call
+ * the wolfSSL_ spellings so that nothing here can bind to another SSL_*).
+ *
+ * Setting the list (server):
+ *   explicit     wolfSSL_CTX_set_client_CA_list() with one WOLFSSL_X509_NAME
+ *                per DN, each from wolfSSL_d2i_X509_NAME(). TLS 1.2 sends
+ *                them in the CertificateRequest (src/internal.c
+ *                SendCertificateRequest, under OPENSSL_ALL); TLS 1.3 sends
+ *                nothing (5.5.4 has no certificate_authorities extension).
+ *                wolfSSL's stack push prepends, and SendCertificateRequest
+ *                walks from the head, so we push in reverse to put the DNs
+ *                on the wire in calist order.
+ *   trust-store  calist_pem is only loaded as verify locations: wolfSSL
+ *                never derives a list from its trust store, so the
+ *                CertificateRequest carries an empty list.
+ *   none         nothing configured: an empty list.
+ * Reading the list (client): wolfSSL_get_client_CA_list() on the client
+ * returns the names DoCertificateRequest parsed (TLS 1.2 only), read from
+ * the certificate-setup callback (wolfSSL_CTX_set_cert_cb), which 1.2 calls
+ * right after parsing the CertificateRequest. DER via wolfSSL_i2d_X509_NAME.
+ */
+#include <wolfssl/options.h>
+#include <wolfssl/ssl.h>
+#include <wolfssl/wolfcrypt/kdf.h>
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "shim.h"
+
+/* The case in flight. One handshake at a time per process, so the callbacks
+ * (the HKDF one carries no WOLFSSL*) find their case here. */
+struct wcase {
+    const struct shim_case *c;
+    struct shim_obs *obs;
+    WOLFSSL *ssl;
+    uint8_t **issuer;    /* by-issuer: issuer DER of each credential */
+    size_t *issuer_len;
+    bool cert_cb_fired;
+    bool load_failed;
+};
+static struct wcase *g_cur;
+
+static const char *w_version(void)
+{
+    return wolfSSL_lib_version();
+}
+
+static int w_init(void)
+{
+    if (wolfSSL_Init() != WOLFSSL_SUCCESS) {
+        fprintf(stderr, "shim-wolfssl: wolfSSL_Init failed\n");
+        return -1;
+    }
+    return 0;
+}
+
+static void set_wolf_error(struct shim_obs *obs, int code, const char *prefix)
+{
+    char buf[WOLFSSL_MAX_ERROR_SZ + 1];
+    memset(buf, 0, sizeof(buf));
+    wolfSSL_ERR_error_string_n((unsigned long)(long)code, buf, sizeof(buf));
+    if (prefix) {
+        char text[512];
+        snprintf(text, sizeof(text), "%s: %s", prefix, buf);
+        shim_set_error(obs, code, text);
+    } else {
+        shim_set_error(obs, code, buf);
+    }
+}
+
+/* --- key log ------------------------------------------------------------
+ * Debian's build has no HAVE_SECRET_CALLBACK, so neither
+ * wolfSSL_CTX_set_keylog_callback nor wolfSSL_set_tls13_secret_cb exists.
+ * TLS 1.3: the PK-callback hook wolfSSL_CTX_SetHKDFExpandLabelCb (HAVE_PK_
+ * CALLBACKS) sees every HKDF-Expand-Label of the key schedule; ours computes
+ * exactly what wolfSSL would (wc_Tls13_HKDF_Expand_Label, the function its
+ * src/tls13.c calls otherwise) and logs the traffic secrets by label.
+ * TLS 1.2: wolfSSL_KeepArrays + wolfSSL_get_keys (master secret and client
+ * random) after the handshake → CLIENT_RANDOM. */
+static int hkdf_expand_label_cb(byte *okm, word32 okmLen, const byte *prk, word32 prkLen,
+                                const byte *protocol, word32 protocolLen, const byte *label,
+                                word32 labelLen, const byte *info, word32 infoLen, int digest,
+                                int side)
+{
+    static const struct {
+        const char *label, *nss;
+    } names[] = {
+        {"c e traffic", "CLIENT_EARLY_TRAFFIC_SECRET"},
+        {"c hs traffic", "CLIENT_HANDSHAKE_TRAFFIC_SECRET"},
+        {"s hs traffic", "SERVER_HANDSHAKE_TRAFFIC_SECRET"},
+        {"c ap traffic", "CLIENT_TRAFFIC_SECRET_0"},
+        {"s ap traffic", "SERVER_TRAFFIC_SECRET_0"},
+        {"exp master", "EXPORTER_SECRET"},
+    };
+    (void)side;
+    int ret = wc_Tls13_HKDF_Expand_Label(okm, okmLen, prk, prkLen, protocol, protocolLen, label,
+                                         labelLen, info, infoLen, digest);
+    if (ret != 0 || !g_cur || !g_cur->c->keylog || !g_cur->ssl)
+        return ret;
+    for (size_t i = 0; i < sizeof(names) / sizeof(names[0]); i++) {
+        if (strlen(names[i].label) == labelLen && memcmp(names[i].label, label, labelLen) == 0) {
+            unsigned char cr[32];
+            size_t crlen = wolfSSL_get_client_random(g_cur->ssl, cr, sizeof(cr));
+            if (crlen == sizeof(cr))
+                shim_keylog_secret(g_cur->c, names[i].nss, cr, crlen, okm, okmLen);
+            break;
+        }
+    }
+    return ret;
+}
+
+static void keylog_tls12(const struct shim_case *c, WOLFSSL *ssl)
+{
+    unsigned char *ms = NULL, *sr = NULL, *cr = NULL;
+    unsigned int msLen = 0, srLen = 0, crLen = 0;
+    if (!c->keylog || wolfSSL_get_keys(ssl, &ms, &msLen, &sr, &srLen, &cr, &crLen) != WOLFSSL_SUCCESS)
+        return;
+    if (!ms || !cr || msLen == 0 || crLen == 0)
+        return;
+    unsigned char any = 0;
+    for (unsigned int i = 0; i < msLen; i++)
+        any |= ms[i];
+    if (any) /* all zero: the handshake died before the master secret existed */
+        shim_keylog_secret(c, "CLIENT_RANDOM", cr, crLen, ms, msLen);
+}
+
+/* --- DER helpers ---------------------------------------------------------- */
+
+/* der_next reads one TLV at p[0..len); returns the total size, sets *hdr. */
+static size_t der_next(const uint8_t *p, size_t len, size_t *hdr)
+{
+    if (len < 2)
+        return 0;
+    size_t n = p[1], h = 2;
+    if (n & 0x80) {
+        size_t k = n & 0x7f;
+        if (k == 0 || k > 3 || len < 2 + k)
+            return 0;
+        n = 0;
+        for (size_t i = 0; i < k; i++)
+            n = (n << 8) | p[2 + i];
+        h += k;
+    }
+    if (h + n > len)
+        return 0;
+    *hdr = h;
+    return h + n;
+}
+
+/* cert_issuer finds the exact issuer DN bytes inside a certificate's DER. */
+static int cert_issuer(const uint8_t *der, size_t len, const uint8_t **out, size_t *outlen)
+{
+    size_t h, t;
+    if (!der_next(der, len, &h) || der[0] != 0x30)
+        return -1;
+    const uint8_t *p = der + h; /* tbsCertificate */
+    size_t rem = len - h;
+    if (!der_next(p, rem, &h) || p[0] != 0x30)
+        return -1;
+    rem = der_next(p, rem, &h) - h;
+    p += h;
+    if (rem && p[0] == 0xa0) { /* [0] version */
+        if (!(t = der_next(p, rem, &h)))
+            return -1;
+        p += t, rem -= t;
+    }
+    for (int skip = 0; skip < 2; skip++) { /* serialNumber, signature */
+        if (!(t = der_next(p, rem, &h)))
+            return -1;
+        p += t, rem -= t;
+    }
+    if (!(t = der_next(p, rem, &h)) || p[0] != 0x30)
+        return -1;
+    *out = p;
+    *outlen = t;
+    return 0;
+}
+
+/* --- client callbacks ----------------------------------------------------- */
+
+/* received_snapshot copies the names wolfSSL parsed from the CertificateRequest.
+ * wolfSSL_sk_X509_NAME_push prepends (src/ssl.c wolfSSL_sk_push: "push new
+ * x509 onto head of stack"), so index 0 is the last DN on the wire: walk the
+ * stack backwards to report wire order. */
+static void received_snapshot(WOLFSSL *ssl, struct shim_obs *obs)
+{
+    WOLF_STACK_OF(WOLFSSL_X509_NAME) *sk = wolfSSL_get_client_CA_list(ssl);
+    cb_calist_free(&obs->received);
+    cb_calist_init(&obs->received);
+    int n = sk ? wolfSSL_sk_X509_NAME_num(sk) : 0;
+    for (int i = n - 1; i >= 0; i--) {
+        WOLFSSL_X509_NAME *name = wolfSSL_sk_X509_NAME_value(sk, i);
+        unsigned char *der = NULL;
+        int len = name ? wolfSSL_i2d_X509_NAME(name, &der) : -1;
+        if (len < 0 || !der) {
+            /* wolfSSL holds a name it cannot encode again (e.g. more than
+             * ASN_NAME_MAX bytes): record it as an empty DN, in place. */
+            cb_calist_push(&obs->received, (const uint8_t *)"", 0, "unencodable");
+        } else {
+            cb_calist_push(&obs->received, der, (size_t)len, NULL);
+        }
+        if (der)
+            XFREE(der, NULL, DYNAMIC_TYPE_OPENSSL);
+    }
+}
+
+/* cert_setup_cb: wolfSSL_CTX_set_cert_cb. TLS 1.2 calls it from
+ * DoCertificateRequest after parsing the names (always); TLS 1.3 from
+ * SendTls13Certificate, only when a certificate is loaded. */
+static int cert_setup_cb(WOLFSSL *ssl, void *arg)
+{
+    struct wcase *w = arg;
+    const struct shim_case *c = w->c;
+    w->cert_cb_fired = true;
+    if (c->tls == 12)
+        received_snapshot(ssl, w->obs);
+    if (c->select == SHIM_SEL_NATIVE) {
+        w->obs->sent_cert = c->n_client_creds ? 0 : -1;
+        return 1;
+    }
+    /* by-issuer (TLS 1.2 only: run() refuses 1.3) */
+    int pick = shim_pick_by_issuer(&w->obs->received, (const uint8_t *const *)w->issuer,
+                                   w->issuer_len, c->n_client_creds);
+    if (pick >= 0) {
+        const struct shim_cred *cr = &c->client_creds[pick];
+        if (wolfSSL_use_certificate_chain_file(ssl, cr->cert) != WOLFSSL_SUCCESS ||
+            wolfSSL_use_PrivateKey_file(ssl, cr->key, WOLFSSL_FILETYPE_PEM) != WOLFSSL_SUCCESS) {
+            w->load_failed = true;
+            return 0; /* wolfSSL sends internal_error and fails */
+        }
+    }
+    w->obs->sent_cert = pick;
+    return 1;
+}
+
+/* --- one case ------------------------------------------------------------- */
+
+static int load_issuers(struct wcase *w, struct shim_obs *obs)
+{
+    const struct shim_case *c = w->c;
+    w->issuer = calloc(c->n_client_creds + 1, sizeof(*w->issuer));
+    w->issuer_len = calloc(c->n_client_creds + 1, sizeof(*w->issuer_len));
+    if (!w->issuer || !w->issuer_len)
+        return -1;
+    for (size_t i = 0; i < c->n_client_creds; i++) {
+        WOLFSSL_X509 *x = wolfSSL_X509_load_certificate_file(c->client_creds[i].cert,
+                                                             WOLFSSL_FILETYPE_PEM);
+        int dlen = 0;
+        const unsigned char *der = x ? wolfSSL_X509_get_der(x, &dlen) : NULL;
+        const uint8_t *iss;
+        size_t ilen;
+        if (der && cert_issuer(der, (size_t)dlen, &iss, &ilen) == 0 &&
+            (w->issuer[i] = malloc(ilen ? ilen : 1)) != NULL) {
+            memcpy(w->issuer[i], iss, ilen);
+            w->issuer_len[i] = ilen;
+        } else {
+            fprintf(stderr, "shim-wolfssl: cannot read issuer of %s\n", c->client_creds[i].cert);
+            shim_set_error(obs, 0, "setup: cannot read a client certificate's issuer");
+        }
+        if (x)
+            wolfSSL_X509_free(x);
+    }
+    return obs->has_error ? -1 : 0;
+}
+
+static void free_issuers(struct wcase *w)
+{
+    for (size_t i = 0; w->issuer && i < w->c->n_client_creds; i++)
+        free(w->issuer[i]);
+    free(w->issuer);
+    free(w->issuer_len);
+}
+
+/* server_list builds the explicit list: one WOLFSSL_X509_NAME per DN. */
+static int server_list(WOLFSSL_CTX *ctx, const struct shim_case *c, struct shim_obs *obs)
+{
+    WOLF_STACK_OF(WOLFSSL_X509_NAME) *sk = wolfSSL_sk_X509_NAME_new(NULL);
+    if (!sk) {
+        shim_set_error(obs, 0, "setup: wolfSSL_sk_X509_NAME_new failed");
+        return -1;
+    }
+    /* Reverse: push prepends, the CertificateRequest is written head first. */
+    for (size_t k = c->calist.count; k-- > 0;) {
+        const cb_dn *dn = &c->calist.dns[k];
+        unsigned char *p = dn->der;
+        WOLFSSL_X509_NAME *name = dn->len ? wolfSSL_d2i_X509_NAME(NULL, &p, (long)dn->len) : NULL;
+        if (!name || wolfSSL_sk_X509_NAME_push(sk, name) != WOLFSSL_SUCCESS) {
+            if (name)
+                wolfSSL_X509_NAME_free(name);
+            wolfSSL_sk_X509_NAME_pop_free(sk, NULL);
+            shim_unsupported(obs, "wolfSSL_d2i_X509_NAME rejects DN %zu of the list (%zu bytes)", k,
+                             dn->len);
+            return -1;
+        }
+    }
+    wolfSSL_CTX_set_client_CA_list(ctx, sk); /* the CTX owns sk now */
+    return 0;
+}
+
+static int setup_server(WOLFSSL_CTX *ctx, const struct shim_case *c, struct shim_obs *obs)
+{
+    int r;
+    if ((r = wolfSSL_CTX_use_certificate_chain_file(ctx, c->cert)) != WOLFSSL_SUCCESS)
+        return set_wolf_error(obs, r, "setup: server certificate"), -1;
+    if ((r = wolfSSL_CTX_use_PrivateKey_file(ctx, c->key, WOLFSSL_FILETYPE_PEM)) != WOLFSSL_SUCCESS)
+        return set_wolf_error(obs, r, "setup: server key"), -1;
+    const char *store = c->source == SHIM_SRC_TRUST_STORE ? c->calist_pem : c->trust;
+    if (store && (r = wolfSSL_CTX_load_verify_locations(ctx, store, NULL)) != WOLFSSL_SUCCESS)
+        return set_wolf_error(obs, r, "setup: verify locations"), -1;
+    wolfSSL_CTX_set_verify(ctx,
+                           WOLFSSL_VERIFY_PEER |
+                               (c->require_cert ? WOLFSSL_VERIFY_FAIL_IF_NO_PEER_CERT : 0),
+                           NULL);
+    if (c->source == SHIM_SRC_EXPLICIT)
+        return server_list(ctx, c, obs);
+    return 0; /* trust-store, none: wolfSSL has no list to send */
+}
+
+static int setup_client(WOLFSSL_CTX *ctx, struct wcase *w, struct shim_obs *obs)
+{
+    const struct shim_case *c = w->c;
+    int r;
+    if (c->trust && (r = wolfSSL_CTX_load_verify_locations(ctx, c->trust, NULL)) != WOLFSSL_SUCCESS)
+        return set_wolf_error(obs, r, "setup: verify locations"), -1;
+    wolfSSL_CTX_set_verify(ctx, WOLFSSL_VERIFY_PEER, NULL); /* no host name check */
+    if (c->select == SHIM_SEL_NATIVE && c->n_client_creds) {
+        /* wolfSSL holds one certificate per context and sends it whatever
+         * the server's list says: native = the first credential. */
+        if ((r = wolfSSL_CTX_use_certificate_chain_file(ctx, c->client_creds[0].cert)) !=
+            WOLFSSL_SUCCESS)
+            return set_wolf_error(obs, r, "setup: client certificate"), -1;
+        if ((r = wolfSSL_CTX_use_PrivateKey_file(ctx, c->client_creds[0].key,
+                                                 WOLFSSL_FILETYPE_PEM)) != WOLFSSL_SUCCESS)
+            return set_wolf_error(obs, r, "setup: client key"), -1;
+    }
+    if (c->select == SHIM_SEL_BY_ISSUER && load_issuers(w, obs) != 0)
+        return -1;
+    wolfSSL_CTX_set_cert_cb(ctx, cert_setup_cb, w);
+    return 0;
+}
+
+static void record_alerts(WOLFSSL *ssl, struct shim_obs *obs)
+{
+    WOLFSSL_ALERT_HISTORY h;
+    memset(&h, 0, sizeof(h));
+    h.last_rx.code = h.last_tx.code = -1;
+    wolfSSL_get_alert_history(ssl, &h);
+    obs->alerts_exposed = true;
+    obs->alert_sent = h.last_tx.code >= 0 ? h.last_tx.code : -1;
+    obs->alert_received = h.last_rx.code >= 0 ? h.last_rx.code : -1;
+}
+
+static void w_run(const struct shim_case *c, int fd, struct shim_obs *obs)
+{
+    bool server = c->role == SHIM_SERVER;
+    if (!server && c->select == SHIM_SEL_BY_ISSUER && c->tls == 13) {
+        shim_unsupported(obs, "wolfSSL %s ignores the TLS 1.3 certificate_authorities extension "
+                              "(DoTls13CertificateRequest): no received list to pick from",
+                         wolfSSL_lib_version());
+        return;
+    }
+    WOLFSSL_METHOD *method =
+        server ? (c->tls == 12 ? wolfTLSv1_2_server_method() : wolfTLSv1_3_server_method())
+               : (c->tls == 12 ? wolfTLSv1_2_client_method() : wolfTLSv1_3_client_method());
+    struct wcase w;
+    memset(&w, 0, sizeof(w));
+    w.c = c;
+    w.obs = obs;
+    WOLFSSL_CTX *ctx = method ? wolfSSL_CTX_new(method) : NULL;
+    WOLFSSL *ssl = NULL;
+    if (!ctx) {
+        shim_set_error(obs, 0, "setup: wolfSSL_CTX_new failed");
+        goto out;
+    }
+    if ((server ? setup_server(ctx, c, obs) : setup_client(ctx, &w, obs)) != 0)
+        goto out;
+    if (c->keylog && c->tls == 13)
+        wolfSSL_CTX_SetHKDFExpandLabelCb(ctx, hkdf_expand_label_cb);
+    if (!(ssl = wolfSSL_new(ctx))) {
+        shim_set_error(obs, 0, "setup: wolfSSL_new failed");
+        goto out;
+    }
+    if (c->keylog && c->tls == 12)
+        wolfSSL_KeepArrays(ssl);
+    w.ssl = ssl;
+    g_cur = &w;
+    if (wolfSSL_set_fd(ssl, fd) != WOLFSSL_SUCCESS) {
+        shim_set_error(obs, 0, "setup: wolfSSL_set_fd failed");
+        goto out;
+    }
+    if (!server)
+        obs->received_exposed = c->tls == 12;
+
+    /* Blocking socket with SO_RCVTIMEO: a timed-out recv() comes back as
+     * WANT_READ, which we never retry. */
+    int ret = server ? wolfSSL_accept(ssl) : wolfSSL_connect(ssl);
+    bool hs = ret == WOLFSSL_SUCCESS;
+    if (!hs) {
+        set_wolf_error(obs, wolfSSL_get_error(ssl, ret), NULL);
+    } else if (server) {
+        int n = wolfSSL_write(ssl, "x", 1);
+        if (n == 1)
+            obs->handshake_ok = true;
+        else
+            set_wolf_error(obs, wolfSSL_get_error(ssl, n), NULL);
+    } else {
+        char b = 0;
+        int n = wolfSSL_read(ssl, &b, 1);
+        if (n == 1 && b == 'x')
+            obs->handshake_ok = true;
+        else if (n == 1)
+            shim_set_error(obs, 0, "read a byte other than 'x'");
+        else
+            set_wolf_error(obs, wolfSSL_get_error(ssl, n), NULL);
+    }
+    record_alerts(ssl, obs); /* before close_notify overwrites last_tx */
+    if (c->tls == 12)
+        keylog_tls12(c, ssl);
+    if (w.load_failed && !obs->has_error)
+        shim_set_error(obs, 0, "setup: could not load the picked client credential");
+
+    if (server) {
+        WOLFSSL_X509 *peer = wolfSSL_get_peer_certificate(ssl);
+        int dlen = 0;
+        const unsigned char *der = peer ? wolfSSL_X509_get_der(peer, &dlen) : NULL;
+        if (der && dlen > 0 && (obs->peer_cert = malloc((size_t)dlen)) != NULL) {
+            memcpy(obs->peer_cert, der, (size_t)dlen);
+            obs->peer_cert_len = (size_t)dlen;
+        }
+        if (peer)
+            wolfSSL_X509_free(peer);
+    }
+    if (hs)
+        wolfSSL_shutdown(ssl); /* one close_notify; we don't wait for the peer's */
+
+out:
+    g_cur = NULL;
+    if (ssl)
+        wolfSSL_free(ssl);
+    if (ctx)
+        wolfSSL_CTX_free(ctx);
+    free_issuers(&w);
+    wolfSSL_ERR_clear_error();
+}
+
+static const char *const w_tls[] = {"1.2", "1.3", NULL};
+static const char *const w_sources[] = {"explicit", "trust-store", "none", NULL};
+static const char *const w_selects[] = {"native", "by-issuer", NULL};
+
+static const struct shim_stack wolfssl_stack = {
+    .name = "wolfssl",
+    .version = w_version,
+    .library_symbol = (void (*)(void))wolfSSL_new,
+    .tls = w_tls,
+    .sources = w_sources,
+    .selects = w_selects,
+    .init = w_init,
+    .run = w_run,
+};
+
+int main(int argc, char **argv)
+{
+    return shim_main(argc, argv, &wolfssl_stack);
+}
