@@ -206,6 +206,8 @@ static void received_snapshot(WOLFSSL *ssl, struct shim_obs *obs)
         }
         if (der)
             XFREE(der, NULL, DYNAMIC_TYPE_OPENSSL);
+        char tmp[400];
+        if (getenv("WDEBUG") && name) fprintf(stderr, "recv[%d] %s\n", i, wolfSSL_X509_NAME_oneline(name, tmp, sizeof tmp));
     }
 }
 

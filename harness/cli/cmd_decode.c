@@ -1,0 +1,184 @@
+/* cabound decode — classify a list file or encoded bytes. */
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "codec.h"
+#include "commands.h"
+#include "flags.h"
+#include "listfile.h"
+#include "model.h"
+
+static uint8_t *read_all(const char *path, size_t *len, char *err, size_t errlen)
+{
+    FILE *f = fopen(path, "rb");
+    if (!f) {
+        snprintf(err, errlen, "%s: %s", path, strerror(errno));
+        return NULL;
+    }
+    cb_buf b;
+    cb_buf_init(&b);
+    uint8_t chunk[65536];
+    size_t n;
+    while ((n = fread(chunk, 1, sizeof(chunk), f)) > 0)
+        if (cb_buf_put(&b, chunk, n) != 0)
+            break;
+    int bad = ferror(f) || b.oom;
+    fclose(f);
+    if (bad) {
+        snprintf(err, errlen, "%s: read error", path);
+        cb_buf_free(&b);
+        return NULL;
+    }
+    *len = b.len;
+    if (!b.p)
+        b.p = malloc(1);
+    return b.p;
+}
+
+static void print_decoded(const char *what, const cb_decoded *d, int json)
+{
+    if (json) {
+        printf("{\"input\":\"%s\",\"class\":\"%s\",\"outer_len\":%zu,\"content_len\":%zu,"
+               "\"dns\":%zu,\"parsed_list_bytes\":%zu,\"bad_offset\":%zu,\"duplicates\":%s,\"flags\":[",
+               what, cb_class_name(d->cls), d->outer_len, d->content_len, d->dns.count,
+               d->parsed_bytes, d->bad_offset, (d->flags & CB_FLAG_DUPLICATES) ? "true" : "false");
+        int first = 1;
+        for (int c = 0; c < CB_CLASS_COUNT; c++)
+            if (d->flags & CB_FLAG(c)) {
+                printf("%s\"%s\"", first ? "" : ",", cb_class_name((enum cb_class)c));
+                first = 0;
+            }
+        printf("]}\n");
+        return;
+    }
+    printf("%s: %s\n", what, cb_class_name(d->cls));
+    printf("  outer length %zu, bytes present %zu, DNs %zu, list bytes parsed %zu\n", d->outer_len,
+           d->content_len, d->dns.count, d->parsed_bytes);
+    if (d->cls != CB_CLASS_WELL_FORMED && d->cls != CB_CLASS_EMPTY)
+        printf("  first problem at offset %zu\n", d->bad_offset);
+    for (int c = 0; c < CB_CLASS_COUNT; c++)
+        if ((d->flags & CB_FLAG(c)) && (enum cb_class)c != d->cls)
+            printf("  also: %s\n", cb_class_name((enum cb_class)c));
+    if (d->flags & CB_FLAG_DUPLICATES)
+        printf("  also: duplicate DNs\n");
+}
+
+int cmd_decode(int argc, char **argv)
+{
+    const char *as = "auto", *model = NULL;
+    int json = 0, help = 0;
+    cb_strlist files = {0};
+    const cb_flag flags[] = {
+        {"--as", CB_FLAG_STR, &as, "FORM",
+         "auto (list file, else vector), list, vector, ext13 (extension with type and length), "
+         "cr12 or cr13 (whole CertificateRequest with its 4-byte header)"},
+        {"--model", CB_FLAG_STR, &model, "NAME", "also show what a truncation model would send (rfc, schannel-16k, \"fit-in-message N\")"},
+        {"--json", CB_FLAG_BOOL, &json, NULL, "one JSON object per file"},
+        {"--help", CB_FLAG_BOOL, &help, NULL, "this help"},
+        {NULL, 0, NULL, NULL, NULL},
+    };
+    if (cb_flags_parse("decode", argc, argv, 2, flags, &files) != 0)
+        return CB_EXIT_USAGE;
+    if (help) {
+        printf("usage: cabound decode [--as FORM] [--model NAME] [--json] FILE...\n\n");
+        cb_flags_help(flags);
+        printf("\nexamples:\n  cabound decode l.calist\n  cabound decode --as cr12 captured-cr.bin\n"
+               "  cabound decode --model schannel-16k l.calist\n");
+        return CB_EXIT_OK;
+    }
+    if (files.count == 0) {
+        fprintf(stderr, "cabound decode: no FILE given\n");
+        return CB_EXIT_USAGE;
+    }
+    cb_model tmp;
+    const cb_model *m = NULL;
+    if (model && !(m = cb_model_find(model, &tmp))) {
+        fprintf(stderr, "cabound decode: unknown model \"%s\" (rfc, schannel-16k, \"fit-in-message N\")\n", model);
+        return CB_EXIT_USAGE;
+    }
+    static const char *const forms[] = {"auto", "list", "vector", "ext13", "cr12", "cr13", NULL};
+    int form = -1;
+    for (int i = 0; forms[i]; i++)
+        if (strcmp(as, forms[i]) == 0)
+            form = i;
+    if (form < 0) {
+        fprintf(stderr, "cabound decode: --as: unknown form \"%s\"\n", as);
+        return CB_EXIT_USAGE;
+    }
+    int rc = CB_EXIT_OK;
+    for (size_t i = 0; i < files.count; i++) {
+        char err[512];
+        size_t len;
+        uint8_t *data = read_all(files.items[i], &len, err, sizeof(err));
+        if (!data) {
+            fprintf(stderr, "cabound decode: %s\n", err);
+            rc = CB_EXIT_USAGE;
+            continue;
+        }
+        int f = form;
+        size_t hl = strlen(CB_LISTFILE_HEADER);
+        if (f == 0)
+            f = (len >= hl && memcmp(data, CB_LISTFILE_HEADER, hl) == 0) ? 1 : 2;
+        cb_decoded d;
+        memset(&d, 0, sizeof(d));
+        cb_calist_init(&d.dns);
+        int ok = 1;
+        if (f == 1) {
+            cb_calist l;
+            cb_calist_init(&l);
+            if (cb_listfile_parse(files.items[i], (const char *)data, len, &l, err, sizeof(err)) != 0) {
+                fprintf(stderr, "cabound decode: %s\n", err);
+                rc = CB_EXIT_USAGE;
+                ok = 0;
+            } else {
+                cb_buf b;
+                cb_buf_init(&b);
+                cb_encode_vector(&l, &b);
+                cb_decode_vector(b.p, b.len, &d);
+                cb_buf_free(&b);
+                if (m) {
+                    cb_model_result r = cb_model_apply(m, &l, cb_cr12_overhead());
+                    printf("%s: model %s: %s, %zu of %zu DNs, %zu list bytes\n", files.items[i],
+                           m->name, cb_model_verdict_name(r.verdict), r.kept, l.count, r.list_bytes);
+                }
+            }
+            cb_calist_free(&l);
+        } else if (f == 2) {
+            cb_decode_vector(data, len, &d);
+        } else if (f == 3) {
+            if (len < 4 || cb_get_u16(data) != CB_EXT_CERTIFICATE_AUTHORITIES) {
+                fprintf(stderr, "cabound decode: %s: not a certificate_authorities extension (type 47)\n", files.items[i]);
+                rc = CB_EXIT_USAGE;
+                ok = 0;
+            } else {
+                cb_decode_vector(data + 4, len - 4, &d);
+            }
+        } else {
+            cb_cr_info info;
+            if (len < 4 || data[0] != CB_HS_CERTIFICATE_REQUEST) {
+                fprintf(stderr, "cabound decode: %s: not a CertificateRequest (type 13)\n", files.items[i]);
+                rc = CB_EXIT_USAGE;
+                ok = 0;
+            } else {
+                cb_parse_cr(data + 4, len - 4, f == 5, &info);
+                if (!info.structure_ok || !info.has_list) {
+                    printf("%s: %s\n", files.items[i], !info.structure_ok ? "CertificateRequest fields before the list are malformed" : "no certificate_authorities extension");
+                    ok = 0;
+                } else {
+                    d = info.list;
+                    cb_calist_init(&info.list.dns);
+                }
+                cb_cr_info_free(&info);
+            }
+        }
+        if (ok && (!m || json))
+            print_decoded(files.items[i], &d, json);
+        else if (ok)
+            print_decoded(files.items[i], &d, 0);
+        cb_decoded_free(&d);
+        free(data);
+    }
+    return rc;
+}

@@ -1,0 +1,19 @@
+#include <stdio.h>
+#include <string.h>
+
+#include "commands.h"
+
+#ifndef CABOUND_VERSION
+#define CABOUND_VERSION "unknown"
+#endif
+
+int cmd_version(int argc, char **argv)
+{
+    if (argc > 2 && strcmp(argv[2], "--help") != 0) {
+        fprintf(stderr, "Unrecognized flag: %s\n", argv[2]);
+        return CB_EXIT_USAGE;
+    }
+    (void)argv;
+    printf("cabound %s (shim contract 1)\n", CABOUND_VERSION);
+    return CB_EXIT_OK;
+}

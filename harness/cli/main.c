@@ -1,0 +1,65 @@
+/* main.c — the cabound driver: dispatch to a subcommand. */
+#include <stdio.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "commands.h"
+
+struct command {
+    const char *name;
+    int (*run)(int argc, char **argv);
+    const char *summary;
+};
+
+static const struct command commands[] = {
+    {"run", cmd_run, "run the conformance suites over every installed stack (the main job)"},
+    {"pair", cmd_pair, "run one case between a server stack and a client stack"},
+    {"boundaries", cmd_boundaries, "bisect each stack's largest list, at byte resolution"},
+    {"stacks", cmd_stacks, "list the installed shims, their versions and modes"},
+    {"gen-list", cmd_gen_list, "write a CA list of exact list bytes to a list file"},
+    {"decode", cmd_decode, "classify a list file or an encoded list"},
+    {"corpus", cmd_corpus, "write the boundary-case corpus for other projects"},
+    {"merge", cmd_merge, "join shard outputs into one report"},
+    {"version", cmd_version, "print cabound's version"},
+    {NULL, NULL, NULL},
+};
+
+static char self_dir[4096];
+
+const char *cb_self_dir(void) { return self_dir; }
+
+static void usage(FILE *f)
+{
+    fprintf(f, "usage: cabound COMMAND [FLAGS]   (cabound COMMAND --help for its flags)\n\n");
+    for (const struct command *c = commands; c->name; c++)
+        fprintf(f, "  %-12s %s\n", c->name, c->summary);
+    fprintf(f, "\nExit status: 0 every observation met its expectation; 1 a finding or regression;\n"
+               "2 a usage or input error.\n");
+}
+
+int main(int argc, char **argv)
+{
+    ssize_t n = readlink("/proc/self/exe", self_dir, sizeof(self_dir) - 1);
+    if (n > 0) {
+        self_dir[n] = 0;
+        char *slash = strrchr(self_dir, '/');
+        if (slash)
+            *slash = 0;
+    } else {
+        strcpy(self_dir, ".");
+    }
+    if (argc < 2) {
+        /* With no arguments cabound does its main job. */
+        return cmd_run(argc, argv);
+    }
+    if (strcmp(argv[1], "--help") == 0 || strcmp(argv[1], "-h") == 0 || strcmp(argv[1], "help") == 0) {
+        usage(stdout);
+        return 0;
+    }
+    for (const struct command *c = commands; c->name; c++)
+        if (strcmp(argv[1], c->name) == 0)
+            return c->run(argc, argv);
+    fprintf(stderr, "cabound: unknown command \"%s\"\n\n", argv[1]);
+    usage(stderr);
+    return CB_EXIT_USAGE;
+}
