@@ -34,7 +34,7 @@ int cmd_gen_list(int argc, char **argv)
 {
     size_t bytes = (size_t)-1;
     uint64_t seed = 1;
-    const char *dn_size = "40-120", *out = NULL;
+    const char *dn_size = "40-120", *out = NULL, *base_path = NULL;
     int help = 0;
     cb_strlist real = {0};
     const cb_flag flags[] = {
@@ -44,6 +44,7 @@ int cmd_gen_list(int argc, char **argv)
         {"--real", CB_FLAG_LIST, &real, "FILE@POS",
          "place the DNs of FILE (a list file, or PEM certificates' subjects) at POS: first, "
          "middle, last, absent or an index; repeatable"},
+        {"--base", CB_FLAG_STR, &base_path, "FILE", "DNs that open the list (a list file, or PEM certificates' subjects, e.g. a CA bundle); --bytes defaults to their size"},
         {"--out", CB_FLAG_STR, &out, "FILE", "list file to write (required)"},
         {"--help", CB_FLAG_BOOL, &help, NULL, "this help"},
         {NULL, 0, NULL, NULL, NULL},
@@ -57,8 +58,8 @@ int cmd_gen_list(int argc, char **argv)
                "  cabound gen-list --bytes 70000 --dn-size 60-200 --real client-ca.pem@last --out l.calist\n");
         return CB_EXIT_OK;
     }
-    if (bytes == (size_t)-1 || !out) {
-        fprintf(stderr, "cabound gen-list: --bytes and --out are required\n");
+    if ((bytes == (size_t)-1 && !base_path) || !out) {
+        fprintf(stderr, "cabound gen-list: --bytes (or --base) and --out are required\n");
         return CB_EXIT_USAGE;
     }
     size_t lo, hi;
@@ -66,9 +67,10 @@ int cmd_gen_list(int argc, char **argv)
         fprintf(stderr, "cabound gen-list: --dn-size: expected MIN-MAX within 0-65535, got \"%s\"\n", dn_size);
         return CB_EXIT_USAGE;
     }
-    cb_calist reals, list;
+    cb_calist reals, list, base;
     cb_calist_init(&reals);
     cb_calist_init(&list);
+    cb_calist_init(&base);
     cb_placement where[256];
     char err[512];
     int rc = CB_EXIT_USAGE;
@@ -96,7 +98,18 @@ int cmd_gen_list(int argc, char **argv)
             goto done;
         }
     }
-    cb_listgen g = {bytes, lo, hi, seed, &reals, where};
+    if (base_path) {
+        if (cb_dns_load(base_path, NULL, &base, err, sizeof(err)) != 0) {
+            fprintf(stderr, "cabound gen-list: %s\n", err);
+            goto done;
+        }
+        if (bytes == (size_t)-1) {
+            bytes = cb_calist_list_bytes(&base);
+            for (size_t i = 0; i < reals.count; i++)
+                bytes += where[i].kind == CB_POS_ABSENT ? 0 : 2 + reals.dns[i].len;
+        }
+    }
+    cb_listgen g = {bytes, lo, hi, seed, base_path ? &base : NULL, &reals, where};
     if (cb_listgen_build(&g, &list, err, sizeof(err)) != 0) {
         fprintf(stderr, "cabound gen-list: %s\n", err);
         goto done;
@@ -113,5 +126,6 @@ int cmd_gen_list(int argc, char **argv)
 done:
     cb_calist_free(&reals);
     cb_calist_free(&list);
+    cb_calist_free(&base);
     return rc;
 }

@@ -12,9 +12,6 @@
         return CB_EXIT_USAGE;                                                        \
     }
 
-NOT_YET(cmd_stacks, "stacks")
-NOT_YET(cmd_pair, "pair")
-NOT_YET(cmd_run, "run")
 NOT_YET(cmd_boundaries, "boundaries")
 NOT_YET(cmd_corpus, "corpus")
 NOT_YET(cmd_merge, "merge")

@@ -102,22 +102,25 @@ int cb_listgen_build(const cb_listgen *spec, cb_calist *out, char *err, size_t e
     for (size_t i = 0; i < nreal; i++)
         if (spec->where[i].kind != CB_POS_ABSENT)
             real_bytes += 2 + spec->real->dns[i].len;
-    if (real_bytes > spec->list_bytes) {
-        snprintf(err, errlen, "the real DNs alone take %zu list bytes, more than %zu", real_bytes,
-                 spec->list_bytes);
+    size_t base_bytes = spec->base ? cb_calist_list_bytes(spec->base) : 0;
+    if (real_bytes + base_bytes > spec->list_bytes) {
+        snprintf(err, errlen, "the real and base DNs alone take %zu list bytes, more than %zu",
+                 real_bytes + base_bytes, spec->list_bytes);
         return -1;
     }
     cb_rng rng;
     cb_rng_seed(&rng, spec->seed ^ 0x6361626f756e64ull);
     size_t *sizes;
-    size_t k = filler_sizes(spec->list_bytes - real_bytes, lo, hi, &rng, &sizes);
+    size_t fill = spec->list_bytes - real_bytes - base_bytes;
+    size_t k = filler_sizes(fill, lo, hi, &rng, &sizes);
     if (k == (size_t)-1) {
-        snprintf(err, errlen, "no filler DN sizes in %zu-%zu add up to %zu list bytes", lo, hi,
-                 spec->list_bytes - real_bytes);
+        snprintf(err, errlen, "no filler DN sizes in %zu-%zu add up to %zu list bytes", lo, hi, fill);
         return -1;
     }
     uint8_t *buf = malloc(hi + 1);
     int rc = buf ? 0 : -1;
+    if (spec->base && rc == 0)
+        rc = cb_calist_copy_prefix(out, spec->base, spec->base->count);
     for (size_t i = 0; rc == 0 && i < k; i++)
         rc = cb_dn_build(buf, sizes[i], spec->seed, i) != 0 ? -2 : cb_calist_push(out, buf, sizes[i], NULL);
     free(buf);

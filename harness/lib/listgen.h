@@ -23,13 +23,15 @@ typedef struct cb_listgen {
     size_t list_bytes; /* exact total of 2 + len(DN) over the whole list */
     size_t dn_min, dn_max; /* filler DN sizes, inclusive */
     uint64_t seed;
+    const cb_calist *base; /* DNs that open the list before any filler; may be NULL */
     const cb_calist *real; /* DNs to place (labels kept); may be NULL */
     const cb_placement *where; /* one per real DN */
 } cb_listgen;
 
 /* cb_listgen_build fills |out| (initialised, empty) with filler DNs from
  * cb_dn_build and the real DNs at their places, such that
- * cb_calist_list_bytes(out) == spec->list_bytes exactly. Absent real DNs are
+ * cb_calist_list_bytes(out) == spec->list_bytes exactly; base DNs come first,
+ * then fillers, and real DNs are placed in the final list. Absent real DNs are
  * left out and count for nothing. Returns 0, or -1 with a reason in |err|
  * (e.g. no combination of filler sizes in [dn_min, dn_max] reaches the total). */
 int cb_listgen_build(const cb_listgen *spec, cb_calist *out, char *err, size_t errlen);

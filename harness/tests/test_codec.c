@@ -8,7 +8,7 @@
 static void make(size_t total, cb_calist *l)
 {
     char err[200];
-    cb_listgen g = {total, 40, 120, 5, NULL, NULL};
+    cb_listgen g = {total, 40, 120, 5, NULL, NULL, NULL};
     cb_calist_init(l);
     if (cb_listgen_build(&g, l, err, sizeof(err)) != 0)
         fprintf(stderr, "%s\n", err);

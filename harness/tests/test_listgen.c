@@ -6,7 +6,7 @@
 static int build(size_t total, size_t lo, size_t hi, cb_calist *real, cb_placement *where, cb_calist *out)
 {
     char err[256];
-    cb_listgen g = {total, lo, hi, 99, real, where};
+    cb_listgen g = {total, lo, hi, 99, NULL, real, where};
     cb_calist_init(out);
     int rc = cb_listgen_build(&g, out, err, sizeof(err));
     if (rc != 0)

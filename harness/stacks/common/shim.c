@@ -246,6 +246,21 @@ static double now_us(void)
     return ts.tv_sec * 1e6 + ts.tv_nsec / 1e3;
 }
 
+/* linger_close half-closes |fd| and reads until the peer closes too (at most
+ * a second): a peer that is still writing (a TLS 1.3 client sending its
+ * ChangeCipherSpec) then reads our alert instead of failing on a reset. */
+static void linger_close(int fd, int timeout_ms)
+{
+    shutdown(fd, SHUT_WR);
+    int ms = timeout_ms < 1000 ? timeout_ms : 1000;
+    struct timeval tv = {ms / 1000, (ms % 1000) * 1000};
+    setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, &tv, sizeof(tv));
+    char buf[4096];
+    double end = now_us() + ms * 1000.0;
+    while (now_us() < end && read(fd, buf, sizeof(buf)) > 0)
+        ;
+}
+
 static json_t *int_or_null(int v, int none)
 {
     return v == none ? json_null() : json_integer(v);
@@ -279,6 +294,7 @@ static json_t *observe(const struct shim_stack *s, const struct shim_case *c, in
     else
         s->run(c, fd, &obs);
     double t1 = now_us();
+    linger_close(fd, c->timeout_ms);
 
     json_t *o = json_object();
     json_object_set_new(o, "contract", json_integer(SHIM_CONTRACT));

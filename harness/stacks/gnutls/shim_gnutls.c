@@ -38,6 +38,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <time.h>
 
 #include <gnutls/abstract.h>
 #include <gnutls/gnutls.h>
@@ -47,7 +48,7 @@
 
 #define MAX_CHAIN 16
 #define CACHE_SLOTS 8
-#define MAX_RETRIES 1000
+#define MAX_RETRIES 100000
 
 /* One client credential, loaded once: what the by-issuer callback hands to
  * GnuTLS, and what the handshake hook compares the sent certificate with. */
@@ -427,34 +428,65 @@ static int verify_optional_cb(gnutls_session_t s)
  * alert_sent is recorded only when it did send. */
 static void failed(gnutls_session_t s, struct shim_obs *obs, int ret)
 {
-    shim_set_error(obs, ret, gnutls_strerror(ret));
+    if (ret == GNUTLS_E_AGAIN) {
+        char text[256];
+        snprintf(text, sizeof(text), "%s (no data within timeout_ms)", gnutls_strerror(ret));
+        shim_set_error(obs, ret, text);
+    } else {
+        shim_set_error(obs, ret, gnutls_strerror(ret));
+    }
     if (ret == GNUTLS_E_FATAL_ALERT_RECEIVED || ret == GNUTLS_E_WARNING_ALERT_RECEIVED)
         obs->alert_received = (int)gnutls_alert_get(s);
     if (ret != GNUTLS_E_REHANDSHAKE &&
         (!gnutls_error_is_fatal(ret) || ret == GNUTLS_E_FATAL_ALERT_RECEIVED))
         return;
     int alert = gnutls_error_to_alert(ret, NULL);
-    int rc;
+    int rc, tries = 3;
     do
         rc = gnutls_alert_send_appropriate(s, ret);
-    while (rc == GNUTLS_E_INTERRUPTED);
+    while ((rc == GNUTLS_E_INTERRUPTED || rc == GNUTLS_E_AGAIN) && --tries > 0);
     if (rc == 0)
         obs->alert_sent = alert;
 }
 
-static int handshake(gnutls_session_t s, struct shim_obs *obs)
+static double now_ms(void)
 {
-    int ret = GNUTLS_E_INTERNAL_ERROR;
-    for (int i = 0; i < MAX_RETRIES; i++) {
+    struct timespec ts;
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    return (double)ts.tv_sec * 1e3 + (double)ts.tv_nsec / 1e6;
+}
+
+/* again decides, like gnutls-cli's and gnutls-serv's loops ("while the error
+ * is not fatal"), whether an I/O call that returned |ret| after |took_ms| is
+ * to be repeated. GnuTLS returns GNUTLS_E_AGAIN even on a blocking socket
+ * when a handshake message spans several records and only part of it has
+ * arrived (lib/buffers.c, _gnutls_parse_record_buffered_msgs), so AGAIN is
+ * repeated unless the call itself blocked for the socket's timeout
+ * (SO_RCVTIMEO/SO_SNDTIMEO, set by the common code): then the peer went
+ * quiet. */
+static bool again(gnutls_session_t s, const struct shim_case *c, struct shim_obs *obs, int ret,
+                  double took_ms, int *budget)
+{
+    if (ret >= 0 || gnutls_error_is_fatal(ret) || --*budget <= 0)
+        return false;
+    if (ret == GNUTLS_E_WARNING_ALERT_RECEIVED)
+        obs->alert_received = (int)gnutls_alert_get(s);
+    /* A partial-message AGAIN returns at once; one caused by SO_RCVTIMEO only
+     * after timeout_ms (half of it is ample margin for timer rounding). With
+     * timeout_ms <= 0 the socket has no timeout and AGAIN is never one. */
+    if (ret == GNUTLS_E_AGAIN && c->timeout_ms > 0 && took_ms >= (double)c->timeout_ms / 2)
+        return false;
+    return true;
+}
+
+static int handshake(gnutls_session_t s, const struct shim_case *c, struct shim_obs *obs)
+{
+    int ret, budget = MAX_RETRIES;
+    double t;
+    do {
+        t = now_ms();
         ret = gnutls_handshake(s);
-        if (ret == GNUTLS_E_WARNING_ALERT_RECEIVED) {
-            obs->alert_received = (int)gnutls_alert_get(s);
-            continue;
-        }
-        /* With a blocking socket GNUTLS_E_AGAIN means SO_RCVTIMEO expired. */
-        if (ret >= 0 || ret == GNUTLS_E_AGAIN || gnutls_error_is_fatal(ret))
-            break;
-    }
+    } while (again(s, c, obs, ret, now_ms() - t, &budget));
     return ret;
 }
 
@@ -502,7 +534,7 @@ static void gt_run(const struct shim_case *c, int fd, struct shim_obs *obs)
         gnutls_session_set_keylog_function(s, keylog_cb);
     gnutls_transport_set_int(s, fd);
 
-    ret = handshake(s, obs);
+    ret = handshake(s, c, obs);
     if (server) {
         unsigned int n = 0;
         const gnutls_datum_t *peers = gnutls_certificate_get_peers(s, &n);
@@ -521,21 +553,19 @@ static void gt_run(const struct shim_case *c, int fd, struct shim_obs *obs)
     }
 
     /* The exchange: one application byte from server to client. */
+    int budget = MAX_RETRIES;
+    double t;
     if (server) {
-        do
+        do {
+            t = now_ms();
             ret = (int)gnutls_record_send(s, "x", 1);
-        while (ret == GNUTLS_E_INTERRUPTED);
+        } while (again(s, c, obs, ret, now_ms() - t, &budget));
     } else {
         uint8_t b = 0;
-        for (int i = 0; i < MAX_RETRIES; i++) {
+        do {
+            t = now_ms();
             ret = (int)gnutls_record_recv(s, &b, 1);
-            if (ret == GNUTLS_E_WARNING_ALERT_RECEIVED) {
-                obs->alert_received = (int)gnutls_alert_get(s);
-                continue;
-            }
-            if (ret >= 0 || ret == GNUTLS_E_AGAIN || gnutls_error_is_fatal(ret))
-                break;
-        }
+        } while (again(s, c, obs, ret, now_ms() - t, &budget));
         if (ret == 1 && b != 'x') {
             shim_set_error(obs, 0, "received an unexpected application byte");
             gnutls_deinit(s);
@@ -553,9 +583,11 @@ static void gt_run(const struct shim_case *c, int fd, struct shim_obs *obs)
         return;
     }
     obs->handshake_ok = true;
-    do
+    budget = MAX_RETRIES;
+    do {
+        t = now_ms();
         ret = gnutls_bye(s, GNUTLS_SHUT_WR);
-    while (ret == GNUTLS_E_INTERRUPTED);
+    } while (again(s, c, obs, ret, now_ms() - t, &budget));
     gnutls_deinit(s);
 }
 

@@ -164,9 +164,7 @@ static struct ent *load(enum ent_kind kind, const char *path, int *ret, char *er
         r = mbedtls_pk_parse_key(&e->pk, data, plen, NULL, 0);
     }
     if (r != 0) {
-        char buf[200];
-        mbedtls_strerror(r, buf, sizeof(buf));
-        snprintf(err, errlen, "%s: %s", path, buf);
+        snprintf(err, errlen, "%s", path);
         *ret = r;
         ent_free(e);
         return NULL;
@@ -310,6 +308,13 @@ static void on_debug(void *ctx, int level, const char *file, int line, const cha
     unsigned a, b;
     if (g_debug_echo >= level)
         fprintf(stderr, "mbedtls %d %s:%d: %s", level, file, line, str);
+    /* With MBEDTLS_THREADING_C (Debian's build) debug_send_line (library/
+     * debug.c) prefixes every line with "%p: ", the context's address. */
+    if (strncmp(str, "0x", 2) == 0) {
+        const char *p = strstr(str, ": ");
+        if (p)
+            str = p + 2;
+    }
     if (sscanf(str, "send alert level=%u message=%u", &a, &b) == 2) {
         k->pending_alert = (int)b;
     } else if (strncmp(str, "<= send alert message", 21) == 0) {
@@ -347,14 +352,19 @@ static int on_verify(void *ctx, mbedtls_x509_crt *crt, int depth, uint32_t *flag
     return 0;
 }
 
+/* set_error records the library's code and text; |what| (a setup step that
+ * failed before any handshake) also goes to stderr, since it is the
+ * request's or the shim's problem rather than the stack's. */
 static void set_error(struct shim_obs *obs, int ret, const char *what)
 {
     char buf[300], text[1024];
     mbedtls_strerror(ret, buf, sizeof(buf));
-    if (what)
+    if (what) {
         snprintf(text, sizeof(text), "%s: %s", what, buf);
-    else
+        fprintf(stderr, "shim-mbedtls: %s\n", text);
+    } else {
         snprintf(text, sizeof(text), "%s", buf);
+    }
     shim_set_error(obs, ret, text);
 }
 

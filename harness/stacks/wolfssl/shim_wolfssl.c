@@ -18,12 +18,17 @@
  *                CertificateRequest carries an empty list.
  *   none         nothing configured: an empty list.
  * Reading the list (client): wolfSSL_get_client_CA_list() on the client
- * returns the names DoCertificateRequest parsed (TLS 1.2 only), read from
- * the certificate-setup callback (wolfSSL_CTX_set_cert_cb), which 1.2 calls
- * right after parsing the CertificateRequest. DER via wolfSSL_i2d_X509_NAME.
+ * returns the names DoCertificateRequest parsed (TLS 1.2 only; 1.3 ignores
+ * certificate_authorities), read from the certificate-setup callback
+ * (wolfSSL_CTX_set_cert_cb), which 1.2 calls right after parsing the
+ * CertificateRequest. Those names keep only their one-line text
+ * (CopyDecodedName copies no entries), so wolfSSL_i2d_X509_NAME returns an
+ * empty SEQUENCE (30 00) for each: `received` reports exactly that, and
+ * by-issuer compares with wolfSSL_X509_NAME_cmp (see NOTES.md).
  */
 #include <wolfssl/options.h>
 #include <wolfssl/ssl.h>
+#include <wolfssl/error-ssl.h>
 #include <wolfssl/wolfcrypt/kdf.h>
 
 #include <stdio.h>
@@ -38,9 +43,7 @@ struct wcase {
     const struct shim_case *c;
     struct shim_obs *obs;
     WOLFSSL *ssl;
-    uint8_t **issuer;    /* by-issuer: issuer DER of each credential */
-    size_t *issuer_len;
-    bool cert_cb_fired;
+    WOLFSSL_X509 **cred; /* by-issuer: each credential's certificate */
     bool load_failed;
 };
 static struct wcase *g_cur;
@@ -63,7 +66,15 @@ static void set_wolf_error(struct shim_obs *obs, int code, const char *prefix)
 {
     char buf[WOLFSSL_MAX_ERROR_SZ + 1];
     memset(buf, 0, sizeof(buf));
-    wolfSSL_ERR_error_string_n((unsigned long)(long)code, buf, sizeof(buf));
+    /* wolfSSL_get_error converts three internal codes to OpenSSL's small
+     * numbers, for which wolfSSL_ERR_error_string has no text: take the
+     * text of the internal code (a blocking read that hit SO_RCVTIMEO
+     * surfaces as WANT_READ). */
+    int text_code = code == WOLFSSL_ERROR_WANT_READ     ? WANT_READ
+                    : code == WOLFSSL_ERROR_WANT_WRITE  ? WANT_WRITE
+                    : code == WOLFSSL_ERROR_ZERO_RETURN ? ZERO_RETURN
+                                                        : code;
+    wolfSSL_ERR_error_string_n((unsigned long)(long)text_code, buf, sizeof(buf));
     if (prefix) {
         char text[512];
         snprintf(text, sizeof(text), "%s: %s", prefix, buf);
@@ -129,64 +140,14 @@ static void keylog_tls12(const struct shim_case *c, WOLFSSL *ssl)
         shim_keylog_secret(c, "CLIENT_RANDOM", cr, crLen, ms, msLen);
 }
 
-/* --- DER helpers ---------------------------------------------------------- */
-
-/* der_next reads one TLV at p[0..len); returns the total size, sets *hdr. */
-static size_t der_next(const uint8_t *p, size_t len, size_t *hdr)
-{
-    if (len < 2)
-        return 0;
-    size_t n = p[1], h = 2;
-    if (n & 0x80) {
-        size_t k = n & 0x7f;
-        if (k == 0 || k > 3 || len < 2 + k)
-            return 0;
-        n = 0;
-        for (size_t i = 0; i < k; i++)
-            n = (n << 8) | p[2 + i];
-        h += k;
-    }
-    if (h + n > len)
-        return 0;
-    *hdr = h;
-    return h + n;
-}
-
-/* cert_issuer finds the exact issuer DN bytes inside a certificate's DER. */
-static int cert_issuer(const uint8_t *der, size_t len, const uint8_t **out, size_t *outlen)
-{
-    size_t h, t;
-    if (!der_next(der, len, &h) || der[0] != 0x30)
-        return -1;
-    const uint8_t *p = der + h; /* tbsCertificate */
-    size_t rem = len - h;
-    if (!der_next(p, rem, &h) || p[0] != 0x30)
-        return -1;
-    rem = der_next(p, rem, &h) - h;
-    p += h;
-    if (rem && p[0] == 0xa0) { /* [0] version */
-        if (!(t = der_next(p, rem, &h)))
-            return -1;
-        p += t, rem -= t;
-    }
-    for (int skip = 0; skip < 2; skip++) { /* serialNumber, signature */
-        if (!(t = der_next(p, rem, &h)))
-            return -1;
-        p += t, rem -= t;
-    }
-    if (!(t = der_next(p, rem, &h)) || p[0] != 0x30)
-        return -1;
-    *out = p;
-    *outlen = t;
-    return 0;
-}
-
 /* --- client callbacks ----------------------------------------------------- */
 
-/* received_snapshot copies the names wolfSSL parsed from the CertificateRequest.
- * wolfSSL_sk_X509_NAME_push prepends (src/ssl.c wolfSSL_sk_push: "push new
- * x509 onto head of stack"), so index 0 is the last DN on the wire: walk the
- * stack backwards to report wire order. */
+/* received_snapshot copies what the API gives for the names wolfSSL parsed
+ * from the CertificateRequest: their count, order and wolfSSL_i2d_X509_NAME
+ * encoding, which is 30 00 for every one of them in 5.5.4 (the names carry
+ * no entries; see NOTES.md). wolfSSL_sk_X509_NAME_push prepends (src/ssl.c
+ * wolfSSL_sk_push: "push new x509 onto head of stack"), so index 0 is the
+ * last DN on the wire: walk the stack backwards to report wire order. */
 static void received_snapshot(WOLFSSL *ssl, struct shim_obs *obs)
 {
     WOLF_STACK_OF(WOLFSSL_X509_NAME) *sk = wolfSSL_get_client_CA_list(ssl);
@@ -198,16 +159,13 @@ static void received_snapshot(WOLFSSL *ssl, struct shim_obs *obs)
         unsigned char *der = NULL;
         int len = name ? wolfSSL_i2d_X509_NAME(name, &der) : -1;
         if (len < 0 || !der) {
-            /* wolfSSL holds a name it cannot encode again (e.g. more than
-             * ASN_NAME_MAX bytes): record it as an empty DN, in place. */
+            /* i2d failed outright: keep the position, as a zero-length DN. */
             cb_calist_push(&obs->received, (const uint8_t *)"", 0, "unencodable");
         } else {
             cb_calist_push(&obs->received, der, (size_t)len, NULL);
         }
         if (der)
             XFREE(der, NULL, DYNAMIC_TYPE_OPENSSL);
-        char tmp[400];
-        if (getenv("WDEBUG") && name) fprintf(stderr, "recv[%d] %s\n", i, wolfSSL_X509_NAME_oneline(name, tmp, sizeof tmp));
     }
 }
 
@@ -218,16 +176,30 @@ static int cert_setup_cb(WOLFSSL *ssl, void *arg)
 {
     struct wcase *w = arg;
     const struct shim_case *c = w->c;
-    w->cert_cb_fired = true;
     if (c->tls == 12)
         received_snapshot(ssl, w->obs);
     if (c->select == SHIM_SEL_NATIVE) {
         w->obs->sent_cert = c->n_client_creds ? 0 : -1;
         return 1;
     }
-    /* by-issuer (TLS 1.2 only: run() refuses 1.3) */
-    int pick = shim_pick_by_issuer(&w->obs->received, (const uint8_t *const *)w->issuer,
-                                   w->issuer_len, c->n_client_creds);
+    /* by-issuer (TLS 1.2 only: run() refuses 1.3). The received names carry
+     * no DER (see received_snapshot), so byte equality is impossible; we
+     * compare the way wolfSSL does (wolfSSL_X509_NAME_cmp, as its own
+     * tests/api.c test_wolfSSL_CTX_set_client_CA_list via sk_X509_NAME_find):
+     * the one-line text GetName() made of each DN. */
+    WOLF_STACK_OF(WOLFSSL_X509_NAME) *sk = wolfSSL_get_client_CA_list(ssl);
+    int n = sk ? wolfSSL_sk_X509_NAME_num(sk) : 0;
+    int pick = -1;
+    for (size_t k = 0; pick < 0 && k < c->n_client_creds; k++) {
+        WOLFSSL_X509_NAME *iss = w->cred[k] ? wolfSSL_X509_get_issuer_name(w->cred[k]) : NULL;
+        for (int i = 0; iss && i < n; i++) {
+            WOLFSSL_X509_NAME *r = wolfSSL_sk_X509_NAME_value(sk, i);
+            if (r && wolfSSL_X509_NAME_cmp(r, iss) == 0) {
+                pick = (int)k;
+                break;
+            }
+        }
+    }
     if (pick >= 0) {
         const struct shim_cred *cr = &c->client_creds[pick];
         if (wolfSSL_use_certificate_chain_file(ssl, cr->cert) != WOLFSSL_SUCCESS ||
@@ -242,40 +214,29 @@ static int cert_setup_cb(WOLFSSL *ssl, void *arg)
 
 /* --- one case ------------------------------------------------------------- */
 
-static int load_issuers(struct wcase *w, struct shim_obs *obs)
+static int load_creds(struct wcase *w, struct shim_obs *obs)
 {
     const struct shim_case *c = w->c;
-    w->issuer = calloc(c->n_client_creds + 1, sizeof(*w->issuer));
-    w->issuer_len = calloc(c->n_client_creds + 1, sizeof(*w->issuer_len));
-    if (!w->issuer || !w->issuer_len)
+    w->cred = calloc(c->n_client_creds + 1, sizeof(*w->cred));
+    if (!w->cred)
         return -1;
     for (size_t i = 0; i < c->n_client_creds; i++) {
-        WOLFSSL_X509 *x = wolfSSL_X509_load_certificate_file(c->client_creds[i].cert,
-                                                             WOLFSSL_FILETYPE_PEM);
-        int dlen = 0;
-        const unsigned char *der = x ? wolfSSL_X509_get_der(x, &dlen) : NULL;
-        const uint8_t *iss;
-        size_t ilen;
-        if (der && cert_issuer(der, (size_t)dlen, &iss, &ilen) == 0 &&
-            (w->issuer[i] = malloc(ilen ? ilen : 1)) != NULL) {
-            memcpy(w->issuer[i], iss, ilen);
-            w->issuer_len[i] = ilen;
-        } else {
-            fprintf(stderr, "shim-wolfssl: cannot read issuer of %s\n", c->client_creds[i].cert);
-            shim_set_error(obs, 0, "setup: cannot read a client certificate's issuer");
+        w->cred[i] = wolfSSL_X509_load_certificate_file(c->client_creds[i].cert,
+                                                        WOLFSSL_FILETYPE_PEM);
+        if (!w->cred[i]) {
+            shim_set_error(obs, 0, "setup: wolfSSL_X509_load_certificate_file failed");
+            return -1;
         }
-        if (x)
-            wolfSSL_X509_free(x);
     }
-    return obs->has_error ? -1 : 0;
+    return 0;
 }
 
-static void free_issuers(struct wcase *w)
+static void free_creds(struct wcase *w)
 {
-    for (size_t i = 0; w->issuer && i < w->c->n_client_creds; i++)
-        free(w->issuer[i]);
-    free(w->issuer);
-    free(w->issuer_len);
+    for (size_t i = 0; w->cred && i < w->c->n_client_creds; i++)
+        if (w->cred[i])
+            wolfSSL_X509_free(w->cred[i]);
+    free(w->cred);
 }
 
 /* server_list builds the explicit list: one WOLFSSL_X509_NAME per DN. */
@@ -340,9 +301,15 @@ static int setup_client(WOLFSSL_CTX *ctx, struct wcase *w, struct shim_obs *obs)
                                                  WOLFSSL_FILETYPE_PEM)) != WOLFSSL_SUCCESS)
             return set_wolf_error(obs, r, "setup: client key"), -1;
     }
-    if (c->select == SHIM_SEL_BY_ISSUER && load_issuers(w, obs) != 0)
+    if (c->select == SHIM_SEL_BY_ISSUER && load_creds(w, obs) != 0)
         return -1;
-    wolfSSL_CTX_set_cert_cb(ctx, cert_setup_cb, w);
+    /* The callback tells us when (and, by-issuer, which) certificate goes
+     * out. Not in TLS 1.3 without a certificate: DoTls13CertificateRequest
+     * (src/tls13.c) treats any certSetupCb as a promise of a certificate
+     * (sendVerify = SEND_CERT), and SendTls13Certificate then fails with
+     * BUFFER_ERROR instead of sending an empty Certificate. */
+    if (c->tls == 12 || c->n_client_creds)
+        wolfSSL_CTX_set_cert_cb(ctx, cert_setup_cb, w);
     return 0;
 }
 
@@ -379,6 +346,12 @@ static void w_run(const struct shim_case *c, int fd, struct shim_obs *obs)
         shim_set_error(obs, 0, "setup: wolfSSL_CTX_new failed");
         goto out;
     }
+    /* Debian builds with OPENSSL_COMPATIBLE_DEFAULTS, so wolfSSL_CTX_new
+     * turns on SSL_MODE_AUTO_RETRY (src/ssl.c), and Receive() (src/internal.c)
+     * then retries a timed-out recv() up to WOLFSSL_MODE_AUTO_RETRY_ATTEMPTS
+     * (10) times during the handshake. The contract wants one SO_RCVTIMEO to
+     * end the case, so switch that retry off (no size limit is involved). */
+    wolfSSL_CTX_clear_mode(ctx, SSL_MODE_AUTO_RETRY);
     if ((server ? setup_server(ctx, c, obs) : setup_client(ctx, &w, obs)) != 0)
         goto out;
     if (c->keylog && c->tls == 13)
@@ -446,7 +419,7 @@ out:
         wolfSSL_free(ssl);
     if (ctx)
         wolfSSL_CTX_free(ctx);
-    free_issuers(&w);
+    free_creds(&w);
     wolfSSL_ERR_clear_error();
 }
 

@@ -16,7 +16,7 @@ import json, os, socket, subprocess, sys
 def start(path):
     parent, child = socket.socketpair(socket.AF_UNIX, socket.SOCK_SEQPACKET)
     os.set_inheritable(child.fileno(), True)
-    proc = subprocess.Popen([path, "--serve"], pass_fds=(child.fileno(),),
+    proc = subprocess.Popen([path, "--serve"], pass_fds=(3, child.fileno()),
                             preexec_fn=lambda: os.dup2(child.fileno(), 3))
     child.close()
     return proc, parent

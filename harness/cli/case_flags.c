@@ -1,0 +1,82 @@
+#include "case_flags.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "commands.h"
+
+void cb_case_flags_init(cb_case_flags *cf)
+{
+    memset(cf, 0, sizeof(*cf));
+    cf->tls = "1.2";
+    cf->dn_size = "40-120";
+    cf->issuer = "last";
+    cf->source = "explicit";
+    cf->select = "by-issuer";
+    cf->verify = "require";
+    cf->list_bytes = 2048;
+    cf->issuer_size = 80;
+    cf->seed = 1;
+    cf->timeout_ms = 5000;
+}
+
+static int one_of(const char *cmd, const char *flag, const char *v, const char *const *ok)
+{
+    for (; *ok; ok++)
+        if (strcmp(v, *ok) == 0)
+            return 0;
+    fprintf(stderr, "cabound %s: %s: unknown value \"%s\"\n", cmd, flag, v);
+    return CB_EXIT_USAGE;
+}
+
+int cb_case_from_flags(const char *cmd, const cb_case_flags *cf, cb_case *c)
+{
+    static const char *const tls[] = {"1.2", "1.3", NULL}, *const src[] = {"explicit", "trust-store", "raw", "none", NULL},
+                             *const sel[] = {"native", "by-issuer", NULL}, *const ver[] = {"require", "request", NULL};
+    if (one_of(cmd, "--tls", cf->tls, tls) || one_of(cmd, "--source", cf->source, src) ||
+        one_of(cmd, "--select", cf->select, sel) || one_of(cmd, "--verify", cf->verify, ver))
+        return CB_EXIT_USAGE;
+    c->tls13 = strcmp(cf->tls, "1.3") == 0;
+    c->list_bytes = cf->list_bytes;
+    c->seed = cf->seed;
+    c->issuer_size = cf->issuer_size;
+    c->timeout_ms = cf->timeout_ms > 0 ? cf->timeout_ms : 5000;
+    char *end;
+    unsigned long a = strtoul(cf->dn_size, &end, 10), b = a;
+    if (*end == '-')
+        b = strtoul(end + 1, &end, 10);
+    if (*end || a > 65535 || b > 65535 || a > b) {
+        fprintf(stderr, "cabound %s: --dn-size: expected MIN-MAX, got \"%s\"\n", cmd, cf->dn_size);
+        return CB_EXIT_USAGE;
+    }
+    c->dn_min = a;
+    c->dn_max = b;
+    snprintf(c->source, sizeof(c->source), "%s", cf->source);
+    snprintf(c->select, sizeof(c->select), "%s", cf->select);
+    snprintf(c->verify, sizeof(c->verify), "%s", cf->verify);
+    snprintf(c->model, sizeof(c->model), "%s", cf->model ? cf->model : "");
+    snprintf(c->inject, sizeof(c->inject), "%s", cf->inject ? cf->inject : "");
+    snprintf(c->base_list, sizeof(c->base_list), "%s", cf->base_list ? cf->base_list : "");
+    if (cf->suite)
+        snprintf(c->suite, sizeof(c->suite), "%s", cf->suite);
+    if (cf->name)
+        snprintf(c->name, sizeof(c->name), "%s", cf->name);
+    char tmp[256];
+    snprintf(tmp, sizeof(tmp), "%s", cf->issuer);
+    c->n_creds = 0;
+    for (char *save = NULL, *t = strtok_r(tmp, ",", &save); t; t = strtok_r(NULL, ",", &save)) {
+        cb_placement p;
+        if (c->n_creds == CB_MAX_CREDS || cb_placement_parse(t, &p) != 0) {
+            fprintf(stderr, "cabound %s: --issuer: expected up to %d of first|middle|last|absent|INDEX, got \"%s\"\n",
+                    cmd, CB_MAX_CREDS, cf->issuer);
+            return CB_EXIT_USAGE;
+        }
+        snprintf(c->issuer_at[c->n_creds++], sizeof(c->issuer_at[0]), "%s", t);
+    }
+    if (c->n_creds == 0) {
+        fprintf(stderr, "cabound %s: --issuer: empty\n", cmd);
+        return CB_EXIT_USAGE;
+    }
+    return 0;
+}

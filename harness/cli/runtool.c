@@ -1,0 +1,447 @@
+#define _GNU_SOURCE
+#include "runtool.h"
+
+#include <errno.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "commands.h"
+#include "paths.h"
+#include "report.h"
+#include "update_expect.h"
+
+static const char *const outcomes[] = {"pass", "finding", "regression", "xpass", "error", "unsupported", NULL};
+
+void cb_run_opts_init(cb_run_opts *o)
+{
+    memset(o, 0, sizeof(*o));
+    o->out = "results";
+    o->pcap = "findings";
+    long n = sysconf(_SC_NPROCESSORS_ONLN);
+    o->jobs = n > 0 ? (size_t)n : 1;
+}
+
+int cb_run_opts_parse(cb_run_opts *o, int argc, char **argv)
+{
+    const cb_flag flags[] = {
+        {"--out", CB_FLAG_STR, &o->out, "DIR", "results directory (default results/)"},
+        {"--suites", CB_FLAG_STR, &o->suites_dir, "DIR", "suite directory (default: the source tree's suites/)"},
+        {"--expect", CB_FLAG_STR, &o->expect_dir, "DIR", "expectation files (default SUITES/expect)"},
+        {"--suite", CB_FLAG_LIST, &o->suites, "NAME", "run only these suites (repeatable, comma-separated)"},
+        {"--stacks", CB_FLAG_LIST, &o->stacks, "ID", "run only these stacks (repeatable, comma-separated)"},
+        {"--tls", CB_FLAG_STR, &o->tls, "1.2|1.3", "run only one TLS version"},
+        {"--match", CB_FLAG_STR, &o->match, "GLOB", "run only case ids matching GLOB (fnmatch)"},
+        {"--jobs", CB_FLAG_SIZE, &o->jobs, "N", "parallel workers (default: all cores)"},
+        {"--shard", CB_FLAG_STR, &o->shard, "K/N", "run shard K of N (also TEST_SHARD_INDEX/TEST_TOTAL_SHARDS)"},
+        {"--resume", CB_FLAG_BOOL, &o->resume, NULL, "continue an interrupted run in --out, skipping cases already recorded"},
+        {"--update-expectations", CB_FLAG_BOOL, &o->update, NULL, "rewrite the expectation files from this run, keeping reasons"},
+        {"--pcap", CB_FLAG_STR, &o->pcap, "WHEN", "keep captures: never, findings (default) or always"},
+        {"--list", CB_FLAG_BOOL, &o->list_only, NULL, "print the case ids and exit"},
+        {"--no-reports", CB_FLAG_BOOL, &o->no_reports, NULL, "write results.jsonl only"},
+        {"--quiet", CB_FLAG_BOOL, &o->quiet, NULL, "no progress bar"},
+        {"--help", CB_FLAG_BOOL, &o->help, NULL, "this help"},
+        {NULL, 0, NULL, NULL, NULL},
+    };
+    if (cb_flags_parse("run", argc, argv, argc >= 2 && strcmp(argv[1], "run") == 0 ? 2 : 1, flags, NULL) != 0)
+        return CB_EXIT_USAGE;
+    if (o->help) {
+        printf("usage: cabound run [--out DIR] [--suite NAME] [--stacks ID,...] [--jobs N] [--shard K/N] ...\n\n");
+        cb_flags_help(flags);
+        printf("\nRuns every suite over every installed stack in both TLS versions and writes\n"
+               "DIR/results.jsonl (one line per case, appended as cases finish), junit.xml and\n"
+               "report.html. Exit 0 when every observation met its expectation, 1 on a finding,\n"
+               "regression, xpass, error or missing expectation, 2 on a usage or input error.\n\n"
+               "examples:\n  cabound run\n  cabound run --suite record-16k --stacks openssl,gnutls --out /tmp/r\n"
+               "  cabound run --shard 1/4 --out shard1 && cabound merge shard*\n"
+               "  cabound run --resume --out results\n");
+        return CB_EXIT_OK;
+    }
+    if (o->jobs == 0 || o->jobs > 64) {
+        fprintf(stderr, "cabound run: --jobs must be 1..64\n");
+        return CB_EXIT_USAGE;
+    }
+    if (strcmp(o->pcap, "never") == 0)
+        o->keep_captures = 0;
+    else if (strcmp(o->pcap, "findings") == 0)
+        o->keep_captures = 1;
+    else if (strcmp(o->pcap, "always") == 0)
+        o->keep_captures = 2;
+    else {
+        fprintf(stderr, "cabound run: --pcap: never, findings or always\n");
+        return CB_EXIT_USAGE;
+    }
+    if (o->tls && strcmp(o->tls, "1.2") && strcmp(o->tls, "1.3")) {
+        fprintf(stderr, "cabound run: --tls: 1.2 or 1.3\n");
+        return CB_EXIT_USAGE;
+    }
+    return -1;
+}
+
+static int mkdir_p(const char *path)
+{
+    char tmp[4096];
+    snprintf(tmp, sizeof(tmp), "%s", path);
+    for (char *p = tmp + 1; *p; p++)
+        if (*p == '/') {
+            *p = 0;
+            mkdir(tmp, 0755);
+            *p = '/';
+        }
+    return mkdir(tmp, 0755) == 0 || errno == EEXIST ? 0 : -1;
+}
+
+/* read_lines returns the valid JSON lines of |path| (a line cut short by a
+ * kill is dropped), or an empty array. */
+static json_t *read_lines(const char *path)
+{
+    json_t *arr = json_array();
+    FILE *f = fopen(path, "r");
+    if (!f)
+        return arr;
+    char *line = NULL;
+    size_t cap = 0;
+    ssize_t n;
+    while ((n = getline(&line, &cap, f)) > 0) {
+        if (line[n - 1] != '\n')
+            break; /* a partial last line */
+        json_error_t e;
+        json_t *o = json_loads(line, 0, &e);
+        if (o && json_is_object(o))
+            json_array_append_new(arr, o);
+        else
+            json_decref(o);
+    }
+    free(line);
+    fclose(f);
+    return arr;
+}
+
+static int write_lines(const char *path, json_t *arr)
+{
+    char tmp[4200];
+    snprintf(tmp, sizeof(tmp), "%s.tmp", path);
+    FILE *f = fopen(tmp, "w");
+    if (!f)
+        return -1;
+    size_t i;
+    json_t *o;
+    json_array_foreach(arr, i, o)
+    {
+        char *s = json_dumps(o, JSON_COMPACT);
+        fprintf(f, "%s\n", s);
+        free(s);
+    }
+    if (fclose(f) != 0)
+        return -1;
+    return rename(tmp, path);
+}
+
+static int parse_shard(const char *s, size_t *k, size_t *n)
+{
+    char *end;
+    unsigned long a = strtoul(s, &end, 10);
+    if (*end != '/')
+        return -1;
+    unsigned long b = strtoul(end + 1, &end, 10);
+    if (*end || b == 0 || a < 1 || a > b)
+        return -1;
+    *k = a - 1;
+    *n = b;
+    return 0;
+}
+
+int cb_run_env_open(const cb_run_opts *o, cb_run_env *env)
+{
+    memset(env, 0, sizeof(*env));
+    env->t0 = (double)time(NULL);
+    snprintf(env->out_dir, sizeof(env->out_dir), "%s", o->out);
+    if (mkdir_p(env->out_dir) != 0 || access(env->out_dir, W_OK) != 0) {
+        fprintf(stderr, "cabound run: %s: cannot write there: %s\n", env->out_dir, strerror(errno ? errno : EACCES));
+        return -1;
+    }
+    env->n_stacks = cb_stacks_discover(cb_self_dir(), env->stacks, 32);
+    size_t installed = 0;
+    for (size_t i = 0; i < env->n_stacks; i++) {
+        if (env->stacks[i].installed)
+            installed++;
+        else
+            fprintf(stderr, "cabound run: stack missing, not run: %s\n", env->stacks[i].why);
+    }
+    if (!installed) {
+        fprintf(stderr, "cabound run: no stack is installed (no cabound-shim-* beside %s)\n", cb_self_dir());
+        return -1;
+    }
+    const char *sdir = o->suites_dir ? o->suites_dir : cb_default_suites_dir();
+    char err[1024];
+    if (cb_suites_load(sdir, &env->suites, &env->n_suites, err, sizeof(err)) != 0) {
+        fprintf(stderr, "cabound run: %s\n", err);
+        return -1;
+    }
+    if (env->n_suites == 0) {
+        fprintf(stderr, "cabound run: %s: no *.suite file\n", sdir);
+        return -1;
+    }
+    char edir[4200];
+    snprintf(edir, sizeof(edir), "%s", o->expect_dir ? o->expect_dir : "");
+    if (!o->expect_dir)
+        snprintf(edir, sizeof(edir), "%s/expect", sdir);
+    if (cb_expectations_load(edir, &env->exp, err, sizeof(err)) != 0) {
+        fprintf(stderr, "cabound run: %s\n", err);
+        return -1;
+    }
+    for (size_t i = 0; i < o->suites.count; i++) {
+        int found = 0;
+        for (size_t j = 0; j < env->n_suites; j++)
+            found |= strcmp(env->suites[j].name, o->suites.items[i]) == 0;
+        if (!found) {
+            fprintf(stderr, "cabound run: --suite: no suite named \"%s\" in %s\n", o->suites.items[i], sdir);
+            return -1;
+        }
+    }
+    cb_plan_filter f = {o->stacks.items, o->stacks.count, o->suites.items, o->suites.count, o->tls, o->match};
+    cb_plan full = {0};
+    for (size_t i = 0; i < env->n_suites; i++)
+        if (cb_plan_add(&full, &env->suites[i], sdir, env->stacks, env->n_stacks, &f, err, sizeof(err)) != 0) {
+            fprintf(stderr, "cabound run: %s\n", err);
+            return -1;
+        }
+    size_t k = 0, n = 1;
+    const char *ti = getenv("TEST_SHARD_INDEX"), *tn = getenv("TEST_TOTAL_SHARDS");
+    if (o->shard) {
+        if (parse_shard(o->shard, &k, &n) != 0) {
+            fprintf(stderr, "cabound run: --shard: expected K/N with 1 <= K <= N\n");
+            return -1;
+        }
+    } else if (ti && tn) {
+        k = strtoul(ti, NULL, 10);
+        n = strtoul(tn, NULL, 10);
+        if (n == 0 || k >= n) {
+            fprintf(stderr, "cabound run: TEST_SHARD_INDEX/TEST_TOTAL_SHARDS out of range\n");
+            return -1;
+        }
+        const char *status = getenv("TEST_SHARD_STATUS_FILE");
+        if (status) {
+            FILE *sf = fopen(status, "w");
+            if (sf)
+                fclose(sf);
+        }
+    }
+    for (size_t i = 0; i < full.n; i++)
+        if (i % n == k) {
+            if (env->plan.n == env->plan.cap) {
+                env->plan.cap = env->plan.cap ? env->plan.cap * 2 : 256;
+                env->plan.v = realloc(env->plan.v, env->plan.cap * sizeof(*env->plan.v));
+            }
+            env->plan.v[env->plan.n++] = full.v[i];
+        }
+    cb_plan_free(&full);
+    env->done = calloc(env->plan.n + 1, 1);
+    char path[4200];
+    snprintf(path, sizeof(path), "%s/results.jsonl", env->out_dir);
+    if (o->list_only)
+        return 0;
+    if (o->resume) {
+        json_t *old = read_lines(path);
+        size_t i;
+        json_t *l;
+        size_t kept = 0;
+        json_array_foreach(old, i, l)
+        {
+            const char *id = json_string_value(json_object_get(l, "case"));
+            for (size_t j = 0; id && j < env->plan.n; j++) {
+                char pid[512];
+                cb_case_id(&env->plan.v[j].c, pid, sizeof(pid));
+                if (!env->done[j] && strcmp(pid, id) == 0) {
+                    env->done[j] = 1;
+                    json_object_set_new(l, "plan_index", json_integer((json_int_t)j));
+                    const char *oc = json_string_value(json_object_get(l, "outcome"));
+                    for (int q = 0; oc && outcomes[q]; q++)
+                        if (strcmp(outcomes[q], oc) == 0)
+                            env->counts[q]++;
+                    kept++;
+                    break;
+                }
+            }
+        }
+        write_lines(path, old); /* drops a line cut short by the kill */
+        json_decref(old);
+        if (!o->quiet)
+            fprintf(stderr, "cabound run: resuming: %zu of %zu cases already recorded\n", kept, env->plan.n);
+    }
+    env->results = fopen(path, o->resume ? "a" : "w");
+    if (!env->results) {
+        fprintf(stderr, "cabound run: %s: %s\n", path, strerror(errno));
+        return -1;
+    }
+    /* The stacks of this run, for the reports and for `cabound merge`. */
+    snprintf(path, sizeof(path), "%s/stacks.jsonl", env->out_dir);
+    FILE *sf = fopen(path, "w");
+    for (size_t i = 0; sf && i < env->n_stacks; i++) {
+        json_t *so = json_pack("{s:s,s:b}", "stack", env->stacks[i].id, "installed", env->stacks[i].installed);
+        if (env->stacks[i].installed) {
+            json_object_set_new(so, "version", json_string(env->stacks[i].version));
+            json_object_set_new(so, "library", json_string(env->stacks[i].library));
+        } else {
+            json_object_set_new(so, "why", json_string(env->stacks[i].why));
+        }
+        char *s = json_dumps(so, JSON_COMPACT);
+        fprintf(sf, "%s\n", s);
+        free(s);
+        json_decref(so);
+    }
+    if (sf)
+        fclose(sf);
+    return 0;
+}
+
+const char *cb_run_env_record(cb_run_env *env, json_t *line)
+{
+    if (cb_outcome_apply(&env->exp, line))
+        env->incomplete++;
+    const char *oc = json_string_value(json_object_get(line, "outcome"));
+    const char *ret = "error";
+    for (int q = 0; oc && outcomes[q]; q++)
+        if (strcmp(outcomes[q], oc) == 0) {
+            env->counts[q]++;
+            ret = outcomes[q];
+        }
+    char *s = json_dumps(line, JSON_COMPACT);
+    if (!s || fprintf(env->results, "%s\n", s) < 0 || fflush(env->results) != 0)
+        fprintf(stderr, "cabound run: writing results.jsonl failed: %s\n", strerror(errno));
+    free(s);
+    json_decref(line);
+    return ret;
+}
+
+static int by_index(const void *a, const void *b)
+{
+    json_int_t x = json_integer_value(json_object_get(*(json_t *const *)a, "plan_index"));
+    json_int_t y = json_integer_value(json_object_get(*(json_t *const *)b, "plan_index"));
+    return x < y ? -1 : x > y;
+}
+
+int cb_run_env_finish(cb_run_env *env, const cb_run_opts *o)
+{
+    char path[4200], err[1024];
+    fclose(env->results);
+    env->results = NULL;
+    snprintf(path, sizeof(path), "%s/results.jsonl", env->out_dir);
+    /* Plan order makes two runs with one seed comparable line by line. */
+    json_t *lines = read_lines(path);
+    size_t n = json_array_size(lines);
+    json_t **v = calloc(n + 1, sizeof(*v));
+    for (size_t i = 0; i < n; i++)
+        v[i] = json_array_get(lines, i);
+    qsort(v, n, sizeof(*v), by_index);
+    json_t *sorted = json_array();
+    for (size_t i = 0; i < n; i++) {
+        json_object_del(v[i], "plan_index");
+        json_array_append(sorted, v[i]);
+    }
+    free(v);
+    if (write_lines(path, sorted) != 0)
+        fprintf(stderr, "cabound run: rewriting %s failed: %s\n", path, strerror(errno));
+    json_decref(sorted);
+    json_decref(lines);
+    if (!o->no_reports && cb_report_write_all(env->out_dir, err, sizeof(err)) != 0)
+        fprintf(stderr, "cabound run: reports: %s\n", err);
+    int color = isatty(1) && !getenv("NO_COLOR");
+    cb_report_summary(path, stdout, color, err, sizeof(err));
+    if (o->update) {
+        if (cb_update_expectations(path, env->exp.dir, &env->exp, err, sizeof(err)) != 0) {
+            fprintf(stderr, "cabound run: --update-expectations: %s\n", err);
+            return CB_EXIT_USAGE;
+        }
+        printf("expectations rewritten in %s\n", env->exp.dir);
+    }
+    size_t failures = env->counts[1] + env->counts[2] + env->counts[3] + env->counts[4];
+    if (env->incomplete)
+        printf("expectations incomplete: %zu cases lack an expectation for one of their stacks (see \"expected\" in results.jsonl)\n",
+               env->incomplete);
+    printf("%zu passed, %zu failed, %zu skipped\n", env->counts[0], failures, env->counts[5]);
+    if (o->update)
+        return CB_EXIT_OK;
+    return failures || env->incomplete ? CB_EXIT_FINDINGS : CB_EXIT_OK;
+}
+
+void cb_run_env_close(cb_run_env *env)
+{
+    if (env->results)
+        fclose(env->results);
+    cb_stacks_free(env->stacks, env->n_stacks);
+    cb_suites_free(env->suites, env->n_suites);
+    cb_expectations_free(&env->exp);
+    cb_plan_free(&env->plan);
+    free(env->done);
+}
+
+static json_t *base_line(const cb_case *c)
+{
+    char id[512], repro[2048];
+    cb_case_id(c, id, sizeof(id));
+    cb_case_repro(c, "build/cabound", repro, sizeof(repro));
+    return json_pack("{s:s,s:s,s:s,s:s,s:s,s:s,s:I,s:s,s:s,s:o,s:o,s:o,s:s}", "case", id, "suite", c->suite, "name",
+                     c->name, "server", c->server, "client", c->client, "tls", c->tls13 ? "1.3" : "1.2",
+                     "list_bytes", (json_int_t)c->list_bytes, "source", c->source, "select", c->select, "rules",
+                     json_array(), "rules_checked", json_array(), "fault", json_null(), "repro", repro);
+}
+
+json_t *cb_error_line(const cb_case *c, const char *why)
+{
+    json_t *l = base_line(c);
+    json_object_set_new(l, "server_verdict", json_string("error"));
+    json_object_set_new(l, "client_verdict", json_string("error"));
+    json_object_set_new(l, "fault", json_pack("{s:s,s:n}", "server", why, "client"));
+    json_object_set_new(l, "error", json_string(why));
+    return l;
+}
+
+json_t *cb_unsupported_line(const cb_case *c, const char *why)
+{
+    json_t *l = base_line(c);
+    json_object_set_new(l, "server_verdict", json_string("unsupported"));
+    json_object_set_new(l, "client_verdict", json_string("unsupported"));
+    json_object_set_new(l, "unsupported", json_string(why));
+    return l;
+}
+
+static double mono(void)
+{
+    struct timespec ts;
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    return ts.tv_sec + ts.tv_nsec / 1e9;
+}
+
+void cb_progress_init(cb_progress *p, size_t total, int quiet)
+{
+    memset(p, 0, sizeof(*p));
+    p->total = total;
+    p->tty = !quiet && isatty(2) && !getenv("CI");
+    p->t0 = p->last = mono();
+}
+
+void cb_progress_step(cb_progress *p, const char *outcome)
+{
+    p->done++;
+    if (outcome && cb_outcome_is_failure(outcome))
+        p->bad++;
+    double now = mono();
+    if (!p->tty || (now - p->last < 0.1 && p->done != p->total))
+        return;
+    p->last = now;
+    double rate = p->done / (now - p->t0 + 1e-9);
+    double eta = rate > 0 ? (p->total - p->done) / rate : 0;
+    int width = 30, fill = p->total ? (int)(width * p->done / p->total) : width;
+    fprintf(stderr, "\r[%.*s%*s] %zu/%zu cases, %zu failing, %.0f/s, ETA %dm%02ds ", fill,
+            "==============================", width - fill, "", p->done, p->total, p->bad, rate, (int)eta / 60,
+            (int)eta % 60);
+}
+
+void cb_progress_done(cb_progress *p)
+{
+    if (p->tty)
+        fputc('\n', stderr);
+}

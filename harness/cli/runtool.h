@@ -1,0 +1,66 @@
+/* runtool.h — the parts of `cabound run` around the worker loop: options,
+ * opening a run (stacks, suites, expectations, plan, resume, shard),
+ * recording each line as it arrives, progress, and the end of a run. */
+#ifndef CABOUND_RUNTOOL_H
+#define CABOUND_RUNTOOL_H
+
+#include <jansson.h>
+#include <stdio.h>
+
+#include "case.h"
+#include "flags.h"
+#include "outcome.h"
+#include "plan.h"
+#include "stacks.h"
+
+typedef struct cb_run_opts {
+    const char *out, *suites_dir, *expect_dir, *tls, *match, *shard, *pcap;
+    cb_strlist stacks, suites;
+    size_t jobs;
+    int resume, update, quiet, list_only, no_reports, help;
+    int keep_captures;
+} cb_run_opts;
+
+void cb_run_opts_init(cb_run_opts *o);
+/* cb_run_opts_parse returns -1 to go on, or an exit status to return. */
+int cb_run_opts_parse(cb_run_opts *o, int argc, char **argv);
+
+typedef struct cb_run_env {
+    char out_dir[4096];
+    cb_stack_info stacks[32];
+    size_t n_stacks;
+    cb_suite *suites;
+    size_t n_suites;
+    cb_expectations exp;
+    cb_plan plan;
+    unsigned char *done;
+    FILE *results;
+    size_t counts[8]; /* per outcome */
+    size_t incomplete; /* lines lacking an expectation for a stack */
+    double t0;
+} cb_run_env;
+
+/* cb_run_env_open prepares a run; on failure prints why and returns -1. */
+int cb_run_env_open(const cb_run_opts *o, cb_run_env *env);
+/* cb_run_env_record judges |line| against the expectations, appends and
+ * flushes it, frees it, and returns its outcome (a static string). */
+const char *cb_run_env_record(cb_run_env *env, json_t *line);
+/* cb_run_env_finish orders results.jsonl, writes the reports and the
+ * summary, and returns the exit status. */
+int cb_run_env_finish(cb_run_env *env, const cb_run_opts *o);
+void cb_run_env_close(cb_run_env *env);
+
+json_t *cb_error_line(const cb_case *c, const char *why);
+json_t *cb_unsupported_line(const cb_case *c, const char *why);
+
+typedef struct cb_progress {
+    size_t total, done, bad;
+    int tty;
+    double t0, last;
+} cb_progress;
+
+void cb_progress_init(cb_progress *p, size_t total, int quiet);
+void cb_progress_step(cb_progress *p, const char *outcome);
+void cb_progress_done(cb_progress *p);
+
+#endif

@@ -1,0 +1,183 @@
+#include "oracle.h"
+
+#include <stdio.h>
+#include <string.h>
+
+static const char *const sv_names[] = {"full", "truncated", "empty", "omitted", "refused", "malformed", "unmeasured"};
+static const char *const cv_names[] = {"selected", "sent-empty", "rejected", "aborted", "not-asked", "unmeasured"};
+static const char *const rule_ids[] = {"CA-PREFIX", "REC-2E14", "SEL-ISSUER", "ALERT-ON-FAIL", "API-WIRE"};
+static const char *const rule_texts[] = {
+    "the wire carries the configured list or a whole-DN prefix of it, in order",
+    "no plaintext record is longer than 2^14 bytes (RFC 8446 5.1, RFC 5246 6.2.1)",
+    "a client choosing by issuer sends a certificate whose issuer is on the list it received, "
+    "or an empty Certificate when none is",
+    "a failed handshake ends with an alert, not silence",
+    "the DNs a client API exposes are the DNs that reached it, in order",
+};
+
+const char *cb_server_verdict_name(enum cb_server_verdict v) { return sv_names[v]; }
+const char *cb_client_verdict_name(enum cb_client_verdict v) { return cv_names[v]; }
+const char *cb_rule_id(enum cb_rule r) { return rule_ids[r]; }
+const char *cb_rule_text(enum cb_rule r) { return rule_texts[r]; }
+
+static int find(const char *const *names, size_t n, const char *s)
+{
+    for (size_t i = 0; i < n; i++)
+        if (strcmp(names[i], s) == 0)
+            return (int)i;
+    return -1;
+}
+
+int cb_server_verdict_parse(const char *s) { return find(sv_names, 7, s); }
+int cb_client_verdict_parse(const char *s) { return find(cv_names, 6, s); }
+int cb_rule_parse(const char *s) { return find(rule_ids, CB_RULE_COUNT, s); }
+
+static int lists_equal(const cb_calist *a, const cb_calist *b)
+{
+    if (a->count != b->count)
+        return 0;
+    for (size_t i = 0; i < a->count; i++)
+        if (!cb_dn_equal(&a->dns[i], &b->dns[i]))
+            return 0;
+    return 1;
+}
+
+/* is_prefix: |p| is the first p->count DNs of |l|. */
+static int is_prefix(const cb_calist *p, const cb_calist *l)
+{
+    if (p->count > l->count)
+        return 0;
+    for (size_t i = 0; i < p->count; i++)
+        if (!cb_dn_equal(&p->dns[i], &l->dns[i]))
+            return 0;
+    return 1;
+}
+
+static void fail(cb_oracle_out *o, enum cb_rule r, const char *why)
+{
+    o->failed |= 1u << r;
+    snprintf(o->why[r], sizeof(o->why[r]), "%s", why);
+}
+
+static void judge_server(const cb_oracle_in *in, cb_oracle_out *o)
+{
+    if (!in->wire_measured) {
+        o->server = CB_SV_UNMEASURED;
+        snprintf(o->server_detail, sizeof(o->server_detail), "wire: unavailable");
+        return;
+    }
+    if (!in->cr_present) {
+        o->server = in->server_failed ? CB_SV_REFUSED : CB_SV_OMITTED;
+        snprintf(o->server_detail, sizeof(o->server_detail), "%s",
+                 in->server_failed ? "no CertificateRequest; the server failed" : "no CertificateRequest");
+        return;
+    }
+    if (!in->list_present) {
+        o->server = CB_SV_OMITTED;
+        snprintf(o->server_detail, sizeof(o->server_detail), "CertificateRequest without certificate_authorities");
+        return;
+    }
+    const cb_decoded *d = in->wire_list;
+    const cb_calist *cfg = in->configured;
+    o->checked |= 1u << CB_RULE_PREFIX;
+    if (d->cls != CB_CLASS_WELL_FORMED && d->cls != CB_CLASS_EMPTY) {
+        o->server = CB_SV_MALFORMED;
+        snprintf(o->server_detail, sizeof(o->server_detail), "%s at offset %zu", cb_class_name(d->cls), d->bad_offset);
+        /* A malformed encoding of a list we configured with bad DNs on
+         * purpose is the list itself; only structure counts against it. */
+        if (d->cls <= CB_CLASS_TRAILING || !is_prefix(&d->dns, cfg))
+            fail(o, CB_RULE_PREFIX, o->server_detail);
+        else
+            o->server = lists_equal(&d->dns, cfg) ? CB_SV_FULL : CB_SV_TRUNCATED;
+    } else if (lists_equal(&d->dns, cfg)) {
+        o->server = cfg->count ? CB_SV_FULL : CB_SV_EMPTY;
+        snprintf(o->server_detail, sizeof(o->server_detail), "%zu DNs, %zu list bytes", d->dns.count, d->parsed_bytes);
+    } else if (d->dns.count == 0) {
+        o->server = CB_SV_EMPTY;
+        snprintf(o->server_detail, sizeof(o->server_detail), "empty list for %zu configured DNs", cfg->count);
+    } else if (is_prefix(&d->dns, cfg)) {
+        o->server = CB_SV_TRUNCATED;
+        snprintf(o->server_detail, sizeof(o->server_detail), "%zu of %zu DNs, cut after %zu list bytes",
+                 d->dns.count, cfg->count, d->parsed_bytes);
+    } else {
+        /* Same DNs in another order, or DNs that are not ours. */
+        size_t known = 0;
+        for (size_t i = 0; i < d->dns.count; i++)
+            known += cb_calist_find(cfg, d->dns.dns[i].der, d->dns.dns[i].len) >= 0;
+        o->server = CB_SV_MALFORMED;
+        snprintf(o->server_detail, sizeof(o->server_detail), "%s: %zu of %zu DNs on the wire were configured",
+                 known == d->dns.count ? "reordered" : "altered", known, d->dns.count);
+        fail(o, CB_RULE_PREFIX, o->server_detail);
+    }
+}
+
+void cb_oracle_judge(const cb_oracle_in *in, cb_oracle_out *o)
+{
+    memset(o, 0, sizeof(*o));
+    judge_server(in, o);
+
+    if (in->wire_measured) {
+        o->checked |= 1u << CB_RULE_RECORD_SIZE;
+        if (in->oversize_plain) {
+            char why[160];
+            snprintf(why, sizeof(why), "%zu plaintext record(s) over 16384 bytes", in->oversize_plain);
+            fail(o, CB_RULE_RECORD_SIZE, why);
+            if (o->server != CB_SV_MALFORMED) {
+                o->server = CB_SV_MALFORMED;
+                snprintf(o->server_detail, sizeof(o->server_detail), "record over 2^14");
+            }
+        }
+    }
+
+    /* The client's verdict. */
+    if (in->cr_reached_client == CB_NO)
+        o->client = CB_CV_NOT_ASKED;
+    else if (in->client_sent_cert_msg == CB_YES || (!in->client_failed && in->sent_cert != -2))
+        o->client = (in->client_failed && in->client_alert_sent == CB_YES) ? CB_CV_ABORTED
+                    : in->sent_cert == -1                                 ? CB_CV_SENT_EMPTY
+                    : in->sent_cert >= 0                                  ? CB_CV_SELECTED
+                                                                          : CB_CV_UNMEASURED;
+    else if (in->client_sent_cert_msg == CB_NO && in->cr_reached_client == CB_YES)
+        o->client = in->client_failed || in->client_fault ? CB_CV_REJECTED : CB_CV_UNMEASURED;
+    else
+        o->client = CB_CV_UNMEASURED;
+
+    if (in->by_issuer && in->client_got && in->cred_issuers && in->sent_cert != -2 &&
+        (o->client == CB_CV_SELECTED || o->client == CB_CV_SENT_EMPTY)) {
+        o->checked |= 1u << CB_RULE_SELECT;
+        int expect = -1;
+        for (size_t i = 0; i < in->cred_issuers->count && expect < 0; i++)
+            if (cb_calist_find(in->client_got, in->cred_issuers->dns[i].der, in->cred_issuers->dns[i].len) >= 0)
+                expect = (int)i;
+        if (in->sent_cert >= 0 && (size_t)in->sent_cert < in->cred_issuers->count &&
+            cb_calist_find(in->client_got, in->cred_issuers->dns[in->sent_cert].der,
+                           in->cred_issuers->dns[in->sent_cert].len) < 0) {
+            char why[160];
+            snprintf(why, sizeof(why), "sent certificate %d, whose issuer is not on the list it received", in->sent_cert);
+            fail(o, CB_RULE_SELECT, why);
+        } else if (in->sent_cert == -1 && expect >= 0) {
+            char why[160];
+            snprintf(why, sizeof(why), "sent no certificate although certificate %d's issuer was on the list", expect);
+            fail(o, CB_RULE_SELECT, why);
+        }
+    }
+
+    if ((in->client_failed || in->server_failed) && !in->client_fault) {
+        if (in->any_alert == CB_NO) {
+            o->checked |= 1u << CB_RULE_ALERT;
+            fail(o, CB_RULE_ALERT, "the handshake failed and no alert was sent");
+        } else if (in->any_alert == CB_YES) {
+            o->checked |= 1u << CB_RULE_ALERT;
+        }
+    }
+
+    if (in->api_exposed && in->api_list && in->client_got) {
+        o->checked |= 1u << CB_RULE_API_WIRE;
+        if (!lists_equal(in->api_list, in->client_got)) {
+            char why[160];
+            snprintf(why, sizeof(why), "the API exposed %zu DNs, %zu reached the client%s", in->api_list->count,
+                     in->client_got->count, in->api_list->count == in->client_got->count ? " (bytes differ)" : "");
+            fail(o, CB_RULE_API_WIRE, why);
+        }
+    }
+}

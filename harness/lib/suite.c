@@ -1,0 +1,575 @@
+#include "suite.h"
+
+#include <errno.h>
+#include <fnmatch.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "dn.h"
+#include "listgen.h"
+#include "malform.h"
+#include "model.h"
+#include "oracle.h"
+
+#define MAX_WORDS 64
+
+struct line {
+    size_t n;
+    char w[MAX_WORDS][512];
+};
+
+static int fail(char *err, size_t errlen, const char *name, size_t line, const char *fmt, ...)
+{
+    char msg[300];
+    va_list ap;
+    va_start(ap, fmt);
+    vsnprintf(msg, sizeof(msg), fmt, ap);
+    va_end(ap);
+    snprintf(err, errlen, "%s:%zu: %s", name, line, msg);
+    return -1;
+}
+
+/* split tokenises one line: words, "quoted strings", # comments. */
+static int split(const char *p, const char *end, struct line *l, const char **why)
+{
+    l->n = 0;
+    while (p < end) {
+        while (p < end && (*p == ' ' || *p == '\t' || *p == '\r'))
+            p++;
+        if (p == end || *p == '#')
+            break;
+        if (l->n == MAX_WORDS) {
+            *why = "too many words on one line";
+            return -1;
+        }
+        char *o = l->w[l->n];
+        size_t k = 0;
+        if (*p == '"') {
+            p++;
+            while (p < end && *p != '"') {
+                if (*p == '\\' && p + 1 < end)
+                    p++;
+                if (k + 1 >= sizeof(l->w[0])) {
+                    *why = "quoted string too long";
+                    return -1;
+                }
+                o[k++] = *p++;
+            }
+            if (p == end) {
+                *why = "unterminated quoted string";
+                return -1;
+            }
+            p++;
+        } else {
+            while (p < end && *p != ' ' && *p != '\t' && *p != '\r' && *p != '#') {
+                if ((unsigned char)*p < 0x20 || (unsigned char)*p >= 0x7f) {
+                    *why = "a byte that is not printable ASCII";
+                    return -1;
+                }
+                if (k + 1 >= sizeof(l->w[0])) {
+                    *why = "word too long";
+                    return -1;
+                }
+                o[k++] = *p++;
+            }
+        }
+        o[k] = 0;
+        l->n++;
+    }
+    return 0;
+}
+
+static int parse_num(const char *s, uint64_t max, uint64_t *out)
+{
+    if (*s < '0' || *s > '9')
+        return -1;
+    char *end;
+    errno = 0;
+    unsigned long long v = strtoull(s, &end, 10);
+    if (errno || *end || v > max)
+        return -1;
+    *out = v;
+    return 0;
+}
+
+enum {
+    K_TLS, K_SERVERS, K_CLIENTS, K_BYTES, K_DNSIZE, K_SEED, K_ISSUER, K_ISSUER_SIZE, K_SELECT,
+    K_SOURCE, K_VERIFY, K_MODEL, K_INJECT, K_BASE, K_TIMEOUT, K_PAIRS, K_COUNT
+};
+static const char *const keys[K_COUNT] = {"tls",    "servers", "clients",   "list-bytes", "dn-size", "seed",
+                                         "issuer", "issuer-size", "select", "source", "verify", "model",
+                                         "inject", "base-list", "timeout-ms", "pairs"};
+
+static int words(cb_suite_words *w, const struct line *l, const char *const *allowed, const char **why)
+{
+    if (l->n - 1 > CB_SUITE_MAX_ALT) {
+        *why = "too many alternatives";
+        return -1;
+    }
+    w->n = 0;
+    for (size_t i = 1; i < l->n; i++) {
+        if (strlen(l->w[i]) >= sizeof(w->v[0])) {
+            *why = "value too long";
+            return -1;
+        }
+        if (allowed) {
+            int ok = 0;
+            for (const char *const *a = allowed; *a; a++)
+                ok |= strcmp(*a, l->w[i]) == 0;
+            if (!ok) {
+                *why = "value not allowed here";
+                return -1;
+            }
+        }
+        snprintf(w->v[w->n++], sizeof(w->v[0]), "%s", l->w[i]);
+    }
+    return 0;
+}
+
+static int stack_word(const char *s)
+{
+    if (!*s)
+        return 0;
+    for (; *s; s++)
+        if (!((*s >= 'a' && *s <= 'z') || (*s >= '0' && *s <= '9') || *s == '@' || *s == '-' || *s == '_' || *s == '.'))
+            return 0;
+    return 1;
+}
+
+static int set_key(cb_suite_case *c, const struct line *l, const char *name, size_t lineno, char *err, size_t errlen)
+{
+    static const char *const tls[] = {"1.2", "1.3", NULL}, *const sel[] = {"native", "by-issuer", "auto", NULL},
+                             *const src[] = {"explicit", "trust-store", "raw", "none", "auto", NULL},
+                             *const ver[] = {"require", "request", NULL}, *const pairs[] = {"all", "self", "cross", NULL};
+    int k;
+    for (k = 0; k < K_COUNT && strcmp(keys[k], l->w[0]) != 0; k++)
+        ;
+    if (k == K_COUNT)
+        return fail(err, errlen, name, lineno, "unknown key \"%s\"", l->w[0]);
+    if (l->n < 2)
+        return fail(err, errlen, name, lineno, "%s needs a value", keys[k]);
+    const char *why = NULL;
+    uint64_t v;
+    int single = k == K_DNSIZE || k == K_SEED || k == K_ISSUER_SIZE || k == K_MODEL || k == K_BASE || k == K_TIMEOUT;
+    if (single && l->n != 2)
+        return fail(err, errlen, name, lineno, "%s takes exactly one value", keys[k]);
+    switch (k) {
+    case K_TLS: words(&c->tls, l, tls, &why); break;
+    case K_SELECT: words(&c->select, l, sel, &why); break;
+    case K_SOURCE: words(&c->source, l, src, &why); break;
+    case K_VERIFY: words(&c->verify, l, ver, &why); break;
+    case K_PAIRS: words(&c->pairs, l, pairs, &why); break;
+    case K_INJECT: words(&c->inject, l, cb_malform_names(), &why); break;
+    case K_SERVERS:
+    case K_CLIENTS: {
+        cb_suite_words *w = k == K_SERVERS ? &c->servers : &c->clients;
+        if (words(w, l, NULL, &why) == 0)
+            for (size_t i = 0; i < w->n && !why; i++)
+                if (!stack_word(w->v[i]))
+                    why = "not a stack id";
+        break;
+    }
+    case K_ISSUER:
+        if (words(&c->issuer, l, NULL, &why) == 0)
+            for (size_t i = 0; i < c->issuer.n && !why; i++) {
+                char tmp[64];
+                snprintf(tmp, sizeof(tmp), "%s", c->issuer.v[i]);
+                size_t n = 0;
+                for (char *save = NULL, *t = strtok_r(tmp, ",", &save); t && !why; t = strtok_r(NULL, ",", &save), n++) {
+                    cb_placement p;
+                    if (cb_placement_parse(t, &p) != 0)
+                        why = "issuer place must be first, middle, last, absent or an index";
+                }
+                if (!why && (n == 0 || n > 8))
+                    why = "1 to 8 credentials per issuer value";
+            }
+        break;
+    case K_BYTES: {
+        free(c->bytes);
+        c->bytes = NULL;
+        c->n_bytes = 0;
+        for (size_t i = 1; i < l->n && !why; i++) {
+            char tmp[128];
+            snprintf(tmp, sizeof(tmp), "%s", l->w[i]);
+            char *dots = strstr(tmp, ".."), *slash = strchr(tmp, '/');
+            uint64_t a, b, step = 1;
+            if (slash)
+                *slash = 0;
+            if (dots)
+                *dots = 0;
+            if (parse_num(tmp, 1u << 24, &a) != 0 || (dots && parse_num(dots + 2, 1u << 24, &b) != 0) ||
+                (slash && (parse_num(slash + 1, 1u << 24, &step) != 0 || step == 0)) || (slash && !dots)) {
+                why = "list-bytes: expected N or A..B or A..B/STEP with numbers up to 16777216";
+                break;
+            }
+            if (!dots)
+                b = a;
+            if (b < a) {
+                why = "list-bytes: range ends before it starts";
+                break;
+            }
+            for (uint64_t x = a; x <= b && !why; x += step) {
+                if (c->n_bytes == CB_SUITE_MAX_BYTES) {
+                    why = "list-bytes: more than 4096 values";
+                    break;
+                }
+                size_t *nb = realloc(c->bytes, (c->n_bytes + 1) * sizeof(*nb));
+                if (!nb) {
+                    why = "out of memory";
+                    break;
+                }
+                c->bytes = nb;
+                c->bytes[c->n_bytes++] = (size_t)x;
+            }
+        }
+        break;
+    }
+    case K_DNSIZE: {
+        char tmp[128];
+        snprintf(tmp, sizeof(tmp), "%s", l->w[1]);
+        char *dash = strchr(tmp, '-');
+        uint64_t a, b;
+        if (dash)
+            *dash = 0;
+        if (parse_num(tmp, 65535, &a) != 0 || parse_num(dash ? dash + 1 : tmp, 65535, &b) != 0 || a > b)
+            why = "dn-size: expected MIN-MAX within 0..65535 (a DN carries a 16-bit length)";
+        else if (!cb_dn_possible(a) || !cb_dn_possible(b))
+            why = "dn-size: a DER Name is 2 or 13..65535 bytes (not 130 or 259)";
+        else {
+            c->dn_min = (size_t)a;
+            c->dn_max = (size_t)b;
+        }
+        break;
+    }
+    case K_ISSUER_SIZE:
+        if (parse_num(l->w[1], 65535, &v) != 0 || !cb_dn_possible((size_t)v) || v < CB_DN_MIN_WITH_ATTR)
+            why = "issuer-size: a DER Name of 13..65535 bytes";
+        else
+            c->issuer_size = (size_t)v;
+        break;
+    case K_SEED:
+        if (parse_num(l->w[1], UINT64_MAX, &v) != 0)
+            why = "seed: a non-negative integer";
+        else
+            c->seed = v;
+        break;
+    case K_TIMEOUT:
+        if (parse_num(l->w[1], 600000, &v) != 0 || v == 0)
+            why = "timeout-ms: 1..600000";
+        else
+            c->timeout_ms = (int)v;
+        break;
+    case K_MODEL: {
+        cb_model tmp;
+        if (!cb_model_find(l->w[1], &tmp) || strlen(l->w[1]) >= sizeof(c->model))
+            why = "unknown model (rfc, schannel-16k, \"fit-in-message N\")";
+        else
+            snprintf(c->model, sizeof(c->model), "%s", l->w[1]);
+        break;
+    }
+    case K_BASE:
+        if (strlen(l->w[1]) >= sizeof(c->base_list))
+            why = "base-list: path too long";
+        else
+            snprintf(c->base_list, sizeof(c->base_list), "%s", l->w[1]);
+        break;
+    }
+    if (why)
+        return fail(err, errlen, name, lineno, "%s", why);
+    c->set |= 1u << k;
+    return 0;
+}
+
+static void inherit(cb_suite_case *c, const cb_suite_case *d)
+{
+#define INH(bit, field)                   \
+    if (!(c->set & (1u << bit)))          \
+        c->field = d->field;
+    INH(K_TLS, tls)
+    INH(K_SERVERS, servers)
+    INH(K_CLIENTS, clients)
+    INH(K_DNSIZE, dn_min)
+    INH(K_DNSIZE, dn_max)
+    INH(K_SEED, seed)
+    INH(K_ISSUER, issuer)
+    INH(K_ISSUER_SIZE, issuer_size)
+    INH(K_SELECT, select)
+    INH(K_SOURCE, source)
+    INH(K_VERIFY, verify)
+    INH(K_INJECT, inject)
+    INH(K_TIMEOUT, timeout_ms)
+    INH(K_PAIRS, pairs)
+#undef INH
+    if (!(c->set & (1u << K_MODEL)))
+        memcpy(c->model, d->model, sizeof(c->model));
+    if (!(c->set & (1u << K_BASE)))
+        memcpy(c->base_list, d->base_list, sizeof(c->base_list));
+    if (!(c->set & (1u << K_BYTES)) && d->n_bytes) {
+        c->bytes = malloc(d->n_bytes * sizeof(size_t));
+        if (c->bytes) {
+            memcpy(c->bytes, d->bytes, d->n_bytes * sizeof(size_t));
+            c->n_bytes = d->n_bytes;
+        }
+    }
+}
+
+static void builtin_defaults(cb_suite_case *d)
+{
+    memset(d, 0, sizeof(*d));
+    d->tls.n = 2;
+    snprintf(d->tls.v[0], 64, "1.2");
+    snprintf(d->tls.v[1], 64, "1.3");
+    d->servers.n = d->clients.n = d->issuer.n = d->select.n = d->source.n = d->verify.n = d->pairs.n = 1;
+    snprintf(d->servers.v[0], 64, "all");
+    snprintf(d->clients.v[0], 64, "all");
+    snprintf(d->issuer.v[0], 64, "last");
+    snprintf(d->select.v[0], 64, "auto");
+    snprintf(d->source.v[0], 64, "auto");
+    snprintf(d->verify.v[0], 64, "require");
+    snprintf(d->pairs.v[0], 64, "all");
+    d->dn_min = 40;
+    d->dn_max = 120;
+    d->issuer_size = 80;
+    d->seed = 1;
+    d->timeout_ms = 5000;
+}
+
+void cb_suite_free(cb_suite *s)
+{
+    for (size_t i = 0; i < s->n_cases; i++)
+        free(s->cases[i].bytes);
+    free(s->cases);
+    free(s->defaults.bytes);
+    memset(s, 0, sizeof(*s));
+}
+
+int cb_suite_parse(const char *name, const char *text, size_t len, cb_suite *out, char *err, size_t errlen)
+{
+    memset(out, 0, sizeof(*out));
+    builtin_defaults(&out->defaults);
+    const char *p = text, *end = text + len;
+    size_t lineno = 0;
+    enum { TOP, IN_DEFAULTS, IN_CASE } state = TOP;
+    cb_suite_case *cur = NULL;
+    static struct line l; /* large: not on the stack */
+    if (memchr(text, 0, len)) {
+        cb_suite_free(out);
+        return fail(err, errlen, name, 1, "binary data (NUL byte) in a suite file");
+    }
+    while (p < end) {
+        const char *nl = memchr(p, '\n', (size_t)(end - p));
+        const char *le = nl ? nl : end;
+        lineno++;
+        const char *why = NULL;
+        if (split(p, le, &l, &why) != 0) {
+            cb_suite_free(out);
+            return fail(err, errlen, name, lineno, "%s", why);
+        }
+        p = nl ? nl + 1 : end;
+        if (l.n == 0)
+            continue;
+        const char *k = l.w[0];
+        if (state == TOP) {
+            if (strcmp(k, "suite") == 0) {
+                if (l.n != 2 || !stack_word(l.w[1]) || strlen(l.w[1]) >= sizeof(out->name) || out->name[0]) {
+                    cb_suite_free(out);
+                    return fail(err, errlen, name, lineno, "suite takes one name ([a-z0-9-]), once");
+                }
+                snprintf(out->name, sizeof(out->name), "%s", l.w[1]);
+            } else if (strcmp(k, "description") == 0 && l.n == 2) {
+                snprintf(out->description, sizeof(out->description), "%s", l.w[1]);
+            } else if (strcmp(k, "defaults") == 0 && l.n == 1) {
+                if (out->n_cases) {
+                    cb_suite_free(out);
+                    return fail(err, errlen, name, lineno, "defaults must come before the first case");
+                }
+                state = IN_DEFAULTS;
+                cur = &out->defaults;
+            } else if (strcmp(k, "case") == 0) {
+                if (l.n != 2 || !stack_word(l.w[1]) || strlen(l.w[1]) >= sizeof(cur->name)) {
+                    cb_suite_free(out);
+                    return fail(err, errlen, name, lineno, "case takes one name ([a-z0-9._-], up to 95 characters)");
+                }
+                for (size_t i = 0; i < out->n_cases; i++)
+                    if (strcmp(out->cases[i].name, l.w[1]) == 0) {
+                        size_t prev = out->cases[i].line;
+                        cb_suite_free(out);
+                        return fail(err, errlen, name, lineno, "case \"%s\" already defined at line %zu", l.w[1], prev);
+                    }
+                cb_suite_case *nc = realloc(out->cases, (out->n_cases + 1) * sizeof(*nc));
+                if (!nc) {
+                    cb_suite_free(out);
+                    return fail(err, errlen, name, lineno, "out of memory");
+                }
+                out->cases = nc;
+                cur = &out->cases[out->n_cases++];
+                memset(cur, 0, sizeof(*cur));
+                snprintf(cur->name, sizeof(cur->name), "%s", l.w[1]);
+                cur->line = lineno;
+                state = IN_CASE;
+            } else {
+                cb_suite_free(out);
+                return fail(err, errlen, name, lineno, "expected suite, description, defaults or case, got \"%s\"", k);
+            }
+            continue;
+        }
+        if (strcmp(k, "end") == 0 && l.n == 1) {
+            if (state == IN_CASE)
+                inherit(cur, &out->defaults);
+            state = TOP;
+            cur = NULL;
+            continue;
+        }
+        if (strcmp(k, "case") == 0 || strcmp(k, "defaults") == 0 || strcmp(k, "suite") == 0) {
+            cb_suite_free(out);
+            return fail(err, errlen, name, lineno, "\"%s\" inside a block: missing \"end\"?", k);
+        }
+        if (set_key(cur, &l, name, lineno, err, errlen) != 0) {
+            cb_suite_free(out);
+            return -1;
+        }
+    }
+    if (state != TOP) {
+        cb_suite_free(out);
+        return fail(err, errlen, name, lineno, "file ends inside a block: missing \"end\"");
+    }
+    if (!out->name[0]) {
+        cb_suite_free(out);
+        return fail(err, errlen, name, lineno ? lineno : 1, "no \"suite NAME\" line");
+    }
+    if (out->n_cases == 0) {
+        cb_suite_free(out);
+        return fail(err, errlen, name, lineno, "the suite has no case");
+    }
+    for (size_t i = 0; i < out->n_cases; i++)
+        if (out->cases[i].n_bytes == 0) {
+            size_t ln = out->cases[i].line;
+            cb_suite_free(out);
+            return fail(err, errlen, name, ln, "case has no list-bytes (here or in defaults)");
+        }
+    return 0;
+}
+
+void cb_expect_free(cb_expect_file *f)
+{
+    free(f->e);
+    memset(f, 0, sizeof(*f));
+}
+
+int cb_expect_parse(const char *name, const char *text, size_t len, cb_expect_file *out, char *err, size_t errlen)
+{
+    memset(out, 0, sizeof(*out));
+    static struct line l;
+    const char *p = text, *end = text + len;
+    size_t lineno = 0;
+    cb_expectation *cur = NULL;
+    if (memchr(text, 0, len))
+        return fail(err, errlen, name, 1, "binary data (NUL byte) in an expectation file");
+    while (p < end) {
+        const char *nl = memchr(p, '\n', (size_t)(end - p));
+        const char *le = nl ? nl : end;
+        lineno++;
+        const char *why = NULL;
+        if (split(p, le, &l, &why) != 0) {
+            cb_expect_free(out);
+            return fail(err, errlen, name, lineno, "%s", why);
+        }
+        p = nl ? nl + 1 : end;
+        if (l.n == 0)
+            continue;
+        const char *k = l.w[0];
+        if (!cur) {
+            if (strcmp(k, "stack") == 0 && l.n == 2 && stack_word(l.w[1]) && !out->stack[0] && strlen(l.w[1]) < sizeof(out->stack)) {
+                snprintf(out->stack, sizeof(out->stack), "%s", l.w[1]);
+            } else if (strcmp(k, "expect") == 0 && l.n == 3 && (strcmp(l.w[2], "server") == 0 || strcmp(l.w[2], "client") == 0)) {
+                if (!out->stack[0]) {
+                    cb_expect_free(out);
+                    return fail(err, errlen, name, lineno, "\"stack NAME\" must come first");
+                }
+                if (strlen(l.w[1]) >= sizeof(cur->pattern)) {
+                    cb_expect_free(out);
+                    return fail(err, errlen, name, lineno, "pattern too long");
+                }
+                cb_expectation *ne = realloc(out->e, (out->n + 1) * sizeof(*ne));
+                if (!ne) {
+                    cb_expect_free(out);
+                    return fail(err, errlen, name, lineno, "out of memory");
+                }
+                out->e = ne;
+                cur = &out->e[out->n++];
+                memset(cur, 0, sizeof(*cur));
+                snprintf(cur->pattern, sizeof(cur->pattern), "%s", l.w[1]);
+                cur->role = strcmp(l.w[2], "client") == 0;
+                cur->line = lineno;
+            } else {
+                cb_expect_free(out);
+                return fail(err, errlen, name, lineno, "expected \"stack NAME\" or \"expect PATTERN server|client\"");
+            }
+            continue;
+        }
+        if (strcmp(k, "end") == 0 && l.n == 1) {
+            if (!cur->reason[0]) {
+                size_t ln = cur->line;
+                cb_expect_free(out);
+                return fail(err, errlen, name, ln, "expectation without a reason (cite the stack's source or an issue)");
+            }
+            cur = NULL;
+            continue;
+        }
+        if (strcmp(k, "server-verdict") == 0 || strcmp(k, "client-verdict") == 0) {
+            int server = k[0] == 's';
+            if (l.n != 2 || (server ? cb_server_verdict_parse(l.w[1]) : cb_client_verdict_parse(l.w[1])) < 0) {
+                if (!(l.n == 2 && strcmp(l.w[1], "unsupported") == 0)) {
+                    cb_expect_free(out);
+                    return fail(err, errlen, name, lineno, "%s: unknown verdict", k);
+                }
+            }
+            if (server != (cur->role == 0)) {
+                cb_expect_free(out);
+                return fail(err, errlen, name, lineno, "%s in an expectation for the %s role", k, cur->role ? "client" : "server");
+            }
+            snprintf(cur->verdict, sizeof(cur->verdict), "%.31s", l.w[1]);
+        } else if (strcmp(k, "rules") == 0 && l.n >= 2) {
+            cur->rules_set = 1;
+            cur->n_rules = 0;
+            if (!(l.n == 2 && strcmp(l.w[1], "none") == 0))
+                for (size_t i = 1; i < l.n; i++) {
+                    if (cb_rule_parse(l.w[i]) < 0 || cur->n_rules == 8) {
+                        cb_expect_free(out);
+                        return fail(err, errlen, name, lineno, "unknown rule \"%s\"", l.w[i]);
+                    }
+                    snprintf(cur->rules[cur->n_rules++], 32, "%.31s", l.w[i]);
+                }
+        } else if (strcmp(k, "fault") == 0 && l.n == 2) {
+            if (strcmp(l.w[1], "none") && strcmp(l.w[1], "timeout") && strcmp(l.w[1], "crash") && strcmp(l.w[1], "shim-error")) {
+                cb_expect_free(out);
+                return fail(err, errlen, name, lineno, "fault: none, timeout, crash or shim-error");
+            }
+            snprintf(cur->fault, sizeof(cur->fault), "%.31s", strcmp(l.w[1], "none") ? l.w[1] : "");
+        } else if (strcmp(k, "reason") == 0 && l.n == 2) {
+            snprintf(cur->reason, sizeof(cur->reason), "%.511s", l.w[1]);
+        } else {
+            cb_expect_free(out);
+            return fail(err, errlen, name, lineno, "unknown key \"%s\" (server-verdict, client-verdict, rules, fault, reason, end)", k);
+        }
+    }
+    if (cur) {
+        cb_expect_free(out);
+        return fail(err, errlen, name, lineno, "file ends inside an expectation: missing \"end\"");
+    }
+    if (!out->stack[0]) {
+        cb_expect_free(out);
+        return fail(err, errlen, name, lineno ? lineno : 1, "no \"stack NAME\" line");
+    }
+    return 0;
+}
+
+cb_expectation *cb_expect_match(cb_expect_file *f, const char *case_id, int role)
+{
+    for (size_t i = 0; i < f->n; i++)
+        if (f->e[i].role == role && fnmatch(f->e[i].pattern, case_id, 0) == 0)
+            return &f->e[i];
+    return NULL;
+}

@@ -1,0 +1,113 @@
+/* suite.h — the declarative suite format and the expectation format, parsed
+ * from buffers (the caller reads files). Errors name "FILE:LINE: message".
+ *
+ * A suite file:
+ *
+ *     # comment
+ *     suite record-16k
+ *     description "lists whose CertificateRequest crosses one 2^14-byte record"
+ *     defaults
+ *       tls 1.2 1.3
+ *       servers all
+ *       clients openssl
+ *     end
+ *     case crosses
+ *       list-bytes 16250..16400/1      # A..B/STEP, or plain values
+ *       issuer last
+ *     end
+ *
+ * Keys inside `defaults` and `case` blocks (a case inherits the defaults):
+ *   tls 1.2|1.3...            servers STACK...|all     clients STACK...|all
+ *   list-bytes N|A..B[/S]...  dn-size MIN-MAX           seed N
+ *   issuer POS[,POS...]...    (one credential per POS; several words: variants)
+ *   issuer-size N             select native|by-issuer|auto...
+ *   source explicit|trust-store|raw|none|auto...        verify require|request
+ *   (auto, the default: by-issuer where the client exposes the list, else
+ *   native; explicit where the server has an explicit-list API, else the
+ *   trust store — each stack's native way)
+ *   model NAME                inject NAME...            base-list FILE
+ *   timeout-ms N              pairs all|self|cross      (self: server == client)
+ * Several words on one key are alternatives: a case expands to every
+ * combination (its variants). */
+#ifndef CABOUND_SUITE_H
+#define CABOUND_SUITE_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#define CB_SUITE_MAX_ALT 48
+#define CB_SUITE_MAX_BYTES 4096
+
+typedef struct cb_suite_words {
+    size_t n;
+    char v[CB_SUITE_MAX_ALT][64];
+} cb_suite_words;
+
+typedef struct cb_suite_case {
+    char name[96];
+    size_t line;
+    cb_suite_words tls, servers, clients, issuer, select, source, verify, inject, pairs;
+    size_t n_bytes;
+    size_t *bytes; /* expanded list-bytes values */
+    size_t dn_min, dn_max, issuer_size;
+    uint64_t seed;
+    int timeout_ms;
+    char model[64];
+    char base_list[512];
+    unsigned set; /* bit per key given explicitly (for inheritance) */
+} cb_suite_case;
+
+typedef struct cb_suite {
+    char name[64];
+    char description[256];
+    cb_suite_case defaults;
+    cb_suite_case *cases;
+    size_t n_cases;
+} cb_suite;
+
+/* cb_suite_parse parses a suite; returns 0, or -1 with "NAME:LINE: why" in
+ * |err| (|out| is then empty). */
+int cb_suite_parse(const char *name, const char *text, size_t len, cb_suite *out, char *err, size_t errlen);
+void cb_suite_free(cb_suite *s);
+
+/* An expectation file (suites/expect/STACK.expect):
+ *
+ *     stack openssl
+ *     expect field-64k/... server      (a glob: '*' as in fnmatch)
+ *       server-verdict refused
+ *       rules CA-PREFIX
+ *       reason "ssl/statem/statem_srvr.c tls_construct_certificate_request: ..."
+ *     end
+ *
+ * `expect PATTERN server|client` matches case ids (SUITE/NAME/SERVER>CLIENT/TLS,
+ * fnmatch-style) where this stack plays that role. Inside: server-verdict,
+ * client-verdict, rules (the rules expected to fail; `rules none` for
+ * none), fault (timeout, crash, shim-error, none), reason (required, with a
+ * source citation or an issue link). The first matching entry wins. */
+typedef struct cb_expectation {
+    char pattern[256];
+    int role; /* 0 server, 1 client */
+    char verdict[32];    /* "" = not stated */
+    char rules[8][32];
+    size_t n_rules;
+    int rules_set;
+    char fault[32];      /* "" = none expected */
+    char reason[512];
+    size_t line;
+    unsigned hits;
+} cb_expectation;
+
+typedef struct cb_expect_file {
+    char stack[64];
+    cb_expectation *e;
+    size_t n;
+} cb_expect_file;
+
+int cb_expect_parse(const char *name, const char *text, size_t len, cb_expect_file *out, char *err, size_t errlen);
+void cb_expect_free(cb_expect_file *f);
+
+/* cb_expect_match returns the first expectation of |f| whose pattern matches
+ * |case_id| for |role|, or NULL. */
+cb_expectation *cb_expect_match(cb_expect_file *f, const char *case_id, int role);
+
+#endif

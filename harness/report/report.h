@@ -1,0 +1,43 @@
+/* report.h — the report writers: they read a run's results.jsonl (and
+ * boundaries.jsonl) and write JUnit XML, one self-contained HTML page, the
+ * README's findings table and the terminal summary. They never re-run a case
+ * nor re-judge one: every verdict and outcome shown is the results line's.
+ *
+ * Every function returns 0, or -1 with one message in |err|. A malformed
+ * results line ("FILE:LINE: why") is skipped and reported: the output is still
+ * written from the other lines, and the function then returns -1 naming the
+ * first malformed line (and how many more there were). */
+#ifndef CABOUND_REPORT_H
+#define CABOUND_REPORT_H
+
+#include <stddef.h>
+#include <stdio.h>
+
+/* cb_report_write_all reads DIR/results.jsonl (and DIR/boundaries.jsonl when
+ * present) and writes DIR/junit.xml and DIR/report.html. Success: both files
+ * were written (each replaced atomically) and every line was well formed. */
+int cb_report_write_all(const char *dir, char *err, size_t errlen);
+
+/* cb_report_junit writes |out_path| as JUnit XML: one <testsuite> per suite,
+ * one <testcase> per results line. Success: the file was written and every
+ * line of |results_jsonl| was well formed. */
+int cb_report_junit(const char *results_jsonl, const char *out_path, char *err, size_t errlen);
+
+/* cb_report_html writes |out_path|, one self-contained page (inline CSS and
+ * SVG, no script, no network) from DIR/results.jsonl and, when present,
+ * DIR/boundaries.jsonl. Capture links are relative to |dir|. Success: the
+ * page was written and every line of both files was well formed. */
+int cb_report_html(const char *dir, const char *out_path, char *err, size_t errlen);
+
+/* cb_report_findings_md prints a Markdown table of the current findings per
+ * stack (from results.jsonl) for the README: each distinct (stack, rule or
+ * verdict) once, with its smallest case. Success: the table was printed and
+ * every line was well formed. */
+int cb_report_findings_md(const char *results_jsonl, FILE *out, char *err, size_t errlen);
+
+/* cb_report_summary prints the terminal summary: counts per outcome, findings
+ * and regressions listed with their repro command; ANSI colors when |color|.
+ * Success: the summary was printed and every line was well formed. */
+int cb_report_summary(const char *results_jsonl, FILE *out, int color, char *err, size_t errlen);
+
+#endif

@@ -1,0 +1,76 @@
+/* case.h — one conformance case: what it is, and running it end to end
+ * (list, PKI, requests, relay, measurement, oracle) into one results line. */
+#ifndef CABOUND_CASE_H
+#define CABOUND_CASE_H
+
+#include <jansson.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "listgen.h"
+#include "shimproc.h"
+
+#define CB_MAX_CREDS 8
+
+typedef struct cb_case {
+    char suite[64];
+    char name[128];
+    char server[64], client[64]; /* stack ids */
+    int tls13;
+    size_t list_bytes;           /* list bytes generated (before a model cut) */
+    size_t dn_min, dn_max;       /* filler DN sizes */
+    uint64_t seed;
+    char source[16];             /* explicit, trust-store, raw, none */
+    char select[16];             /* native, by-issuer */
+    char verify[16];             /* require, request */
+    size_t n_creds;              /* client credentials, 1..CB_MAX_CREDS */
+    char issuer_at[CB_MAX_CREDS][16]; /* first, middle, last, absent, or an index */
+    size_t issuer_size;          /* DN size of the client issuers */
+    char model[64];              /* truncation model applied before the server, "" none */
+    char inject[32];             /* malformation fed to the client, "" none */
+    char base_list[1024];        /* DNs that start the list (e.g. real roots), "" none */
+    int timeout_ms;
+} cb_case;
+
+/* cb_case_defaults fills the fields a suite may leave out. */
+void cb_case_defaults(cb_case *c);
+
+/* cb_case_id writes "SUITE/NAME/SERVER>CLIENT/TLS". */
+void cb_case_id(const cb_case *c, char *out, size_t outlen);
+
+/* cb_case_repro writes the one command that reruns exactly this case. */
+void cb_case_repro(const cb_case *c, const char *cabound, char *out, size_t outlen);
+
+/* A worker's shim processes, reused across cases (spawning per case would
+ * dominate a run's cost). */
+typedef struct cb_shim_slot {
+    char stack[64];
+    int role; /* 0 server, 1 client */
+    cb_shimproc proc;
+} cb_shim_slot;
+
+typedef struct cb_runner {
+    char shim_dir[4096];   /* where cabound-shim-<stack> live */
+    char work_dir[4096];   /* scratch: PKI cache, lists, per-case files */
+    char out_dir[4096];    /* results directory: captures are kept under it */
+    int keep_captures;     /* 0 never, 1 when the case fails a rule or faults, 2 always */
+    const char *cabound;   /* argv[0]-ish path for repro commands */
+    cb_shim_slot slots[32];
+    size_t n_slots;
+    unsigned case_no;
+} cb_runner;
+
+void cb_runner_init(cb_runner *r, const char *shim_dir, const char *work_dir, const char *out_dir);
+void cb_runner_close(cb_runner *r);
+
+/* cb_shim_path writes the executable of stack |id| ("openssl", or
+ * "openssl@local": cabound-shim-openssl@local). Returns 0 when it exists. */
+int cb_shim_path(const char *shim_dir, const char *id, char *out, size_t outlen);
+
+/* cb_case_run runs |c| and returns its results line (a new JSON object, the
+ * fields of docs/results.md except expected/outcome, which the run adds).
+ * Returns 0, or -1 with a message in |err| when the case cannot be built
+ * (bad parameters: an input error, not an observation). */
+int cb_case_run(cb_runner *r, const cb_case *c, json_t **result, char *err, size_t errlen);
+
+#endif

@@ -1,0 +1,284 @@
+#define _GNU_SOURCE
+#include "relay.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <poll.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/socket.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "codec.h"
+#include "record.h"
+
+static double now_ms(void)
+{
+    struct timespec ts;
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    return ts.tv_sec * 1e3 + ts.tv_nsec / 1e6;
+}
+
+void cb_relay_result_free(cb_relay_result *r)
+{
+    cb_buf_free(&r->c2s);
+    cb_buf_free(&r->s2c);
+    cb_buf_free(&r->s2c_fwd);
+    free(r->chunks);
+    free(r->server_reply);
+    free(r->client_reply);
+    memset(r, 0, sizeof(*r));
+}
+
+static int add_chunk(cb_relay_result *r, int from_server, size_t offset, size_t len, double t)
+{
+    if (r->n_chunks == r->cap_chunks) {
+        size_t ncap = r->cap_chunks ? r->cap_chunks * 2 : 64;
+        cb_relay_chunk *n = realloc(r->chunks, ncap * sizeof(*n));
+        if (!n)
+            return -1;
+        r->chunks = n;
+        r->cap_chunks = ncap;
+    }
+    r->chunks[r->n_chunks++] = (cb_relay_chunk){from_server, offset, len, t};
+    return 0;
+}
+
+/* The in-flight rewriter: re-frames the server's plaintext handshake with the
+ * CertificateRequest's list replaced, then passes everything through. */
+typedef struct rewriter {
+    const cb_relay_opts *opts;
+    cb_stream in;         /* records as they arrive */
+    size_t records_done;  /* records of |in| already handled */
+    cb_hs_reasm hs;
+    size_t msgs_done;
+    int passthrough;
+    const cb_buf *original; /* every server byte so far */
+    int rewritten;
+} rewriter;
+
+static void put_records(cb_buf *out, uint8_t type, uint16_t version, const uint8_t *p, size_t len)
+{
+    do {
+        size_t n = len < CB_MAX_PLAINTEXT ? len : CB_MAX_PLAINTEXT;
+        cb_buf_u8(out, type);
+        cb_buf_u16(out, version);
+        cb_buf_u16(out, n);
+        cb_buf_put(out, p, n);
+        p += n;
+        len -= n;
+    } while (len > 0);
+}
+
+/* rewriter_feed consumes server bytes and appends what the client should get. */
+static void rewriter_feed(rewriter *w, const uint8_t *data, size_t len, cb_buf *out)
+{
+    if (w->passthrough) {
+        cb_buf_put(out, data, len);
+        return;
+    }
+    cb_stream_feed(&w->in, data, len);
+    for (; w->records_done < w->in.n_records; w->records_done++) {
+        cb_record *r = &w->in.records[w->records_done];
+        if (r->type != CB_CT_HANDSHAKE) {
+            /* CCS, alert or encrypted data: from this record on, the server's
+             * bytes go to the client exactly as they were sent. */
+            w->passthrough = 1;
+            cb_buf_put(out, w->original->p + r->offset, w->original->len - r->offset);
+            return;
+        }
+        cb_hs_reasm_add(&w->hs, r->payload, r->len, w->records_done);
+        for (; w->msgs_done < w->hs.count; w->msgs_done++) {
+            cb_hs_msg *m = &w->hs.msgs[w->msgs_done];
+            cb_buf msg;
+            cb_buf_init(&msg);
+            if (m->type == CB_HS_CERTIFICATE_REQUEST && !w->rewritten) {
+                cb_cr_info info;
+                cb_parse_cr(m->body, m->len, 0, &info);
+                size_t keep = info.structure_ok ? info.vector_offset : m->len;
+                cb_cr_info_free(&info);
+                cb_buf_u8(&msg, m->type);
+                cb_buf_u24(&msg, keep + w->opts->inject_len);
+                cb_buf_put(&msg, m->body, keep);
+                cb_buf_put(&msg, w->opts->inject_vector, w->opts->inject_len);
+                w->rewritten = 1;
+            } else {
+                cb_buf_u8(&msg, m->type);
+                cb_buf_u24(&msg, m->len);
+                cb_buf_put(&msg, m->body, m->len);
+            }
+            put_records(out, CB_CT_HANDSHAKE, r->version, msg.p, msg.len);
+            cb_buf_free(&msg);
+        }
+    }
+}
+
+struct side {
+    cb_shimproc *shim;
+    int relay;       /* harness end of the TLS socketpair */
+    int eof;         /* the shim closed its end */
+    int shut;        /* we shut down our write side toward it */
+    cb_buf pending;  /* bytes waiting to be written to it */
+    size_t pend_off;
+    char **reply;
+    char *fault;
+    int done;        /* reply or fault recorded */
+};
+
+static void fault(struct side *s, const char *what)
+{
+    if (!s->done) {
+        snprintf(s->fault, 96, "%s", what);
+        s->done = 1;
+    }
+}
+
+int cb_relay_run(cb_shimproc *server, const char *server_request, cb_shimproc *client,
+                 const char *client_request, const cb_relay_opts *opts, cb_relay_result *out,
+                 char *err, size_t errlen)
+{
+    memset(out, 0, sizeof(*out));
+    double t0 = now_ms(), deadline = t0 + (opts->timeout_ms > 0 ? opts->timeout_ms : 5000);
+    struct side sides[2] = {
+        {server, -1, 0, 0, {0}, 0, &out->server_reply, out->server_fault, 0},
+        {client, -1, 0, 0, {0}, 0, &out->client_reply, out->client_fault, 0},
+    };
+    int sp[2][2];
+    for (int i = 0; i < 2; i++) {
+        if (socketpair(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0, sp[i]) != 0) {
+            snprintf(err, errlen, "socketpair: %s", strerror(errno));
+            if (i)
+                close(sp[0][0]), close(sp[0][1]);
+            return -1;
+        }
+        sides[i].relay = sp[i][0];
+        fcntl(sp[i][0], F_SETFL, O_NONBLOCK);
+    }
+    const char *reqs[2] = {server_request, client_request};
+    for (int i = 0; i < 2; i++) {
+        char why[256];
+        if (cb_shimproc_start(sides[i].shim, why, sizeof(why)) != 0) {
+            fault(&sides[i], "shim-error: cannot start");
+        } else if (cb_shimproc_send(sides[i].shim, reqs[i], sp[i][1]) != 0) {
+            char how[64];
+            cb_shimproc_reap(sides[i].shim, 500, how, sizeof(how));
+            snprintf(why, sizeof(why), "shim-error: gone before the request (%s)", how);
+            fault(&sides[i], why);
+        }
+        close(sp[i][1]);
+    }
+    rewriter w;
+    memset(&w, 0, sizeof(w));
+    w.opts = opts;
+    w.original = &out->s2c;
+    cb_stream_init(&w.in);
+    cb_hs_reasm_init(&w.hs);
+    int rewrite = opts->inject_vector != NULL;
+
+    uint8_t buf[65536];
+    for (;;) {
+        if (sides[0].done && sides[1].done)
+            break;
+        double now = now_ms();
+        if (now >= deadline) {
+            for (int i = 0; i < 2; i++)
+                if (!sides[i].done) {
+                    cb_shimproc_kill(sides[i].shim);
+                    fault(&sides[i], "timeout");
+                }
+            break;
+        }
+        struct pollfd pfd[4];
+        int n = 0, idx_relay[2] = {-1, -1}, idx_ctl[2] = {-1, -1};
+        for (int i = 0; i < 2; i++) {
+            if (sides[i].relay >= 0) {
+                short ev = 0;
+                if (!sides[i].eof)
+                    ev |= POLLIN;
+                if (sides[i].pending.len > sides[i].pend_off)
+                    ev |= POLLOUT;
+                if (ev) {
+                    pfd[n] = (struct pollfd){sides[i].relay, ev, 0};
+                    idx_relay[i] = n++;
+                }
+            }
+            if (!sides[i].done && sides[i].shim->pid > 0) {
+                pfd[n] = (struct pollfd){sides[i].shim->ctl, POLLIN, 0};
+                idx_ctl[i] = n++;
+            }
+        }
+        int left = (int)(deadline - now) + 1;
+        int rc = poll(pfd, (nfds_t)n, left);
+        if (rc < 0 && errno != EINTR) {
+            snprintf(err, errlen, "poll: %s", strerror(errno));
+            break;
+        }
+        for (int i = 0; i < 2; i++) {
+            struct side *me = &sides[i], *peer = &sides[1 - i];
+            if (idx_relay[i] >= 0 && (pfd[idx_relay[i]].revents & (POLLIN | POLLHUP | POLLERR))) {
+                ssize_t got = read(me->relay, buf, sizeof(buf));
+                if (got > 0) {
+                    cb_buf *rec = i == 0 ? &out->s2c : &out->c2s;
+                    size_t off = rec->len;
+                    cb_buf_put(rec, buf, (size_t)got);
+                    add_chunk(out, i == 0, off, (size_t)got, now_ms() - t0);
+                    if (i == 0) {
+                        size_t fwd_before = out->s2c_fwd.len;
+                        if (rewrite)
+                            rewriter_feed(&w, buf, (size_t)got, &out->s2c_fwd);
+                        else
+                            cb_buf_put(&out->s2c_fwd, buf, (size_t)got);
+                        cb_buf_put(&peer->pending, out->s2c_fwd.p + fwd_before, out->s2c_fwd.len - fwd_before);
+                    } else {
+                        cb_buf_put(&peer->pending, buf, (size_t)got);
+                    }
+                } else if (got == 0 || (errno != EAGAIN && errno != EINTR)) {
+                    me->eof = 1;
+                }
+            }
+            if (idx_relay[i] >= 0 && (pfd[idx_relay[i]].revents & POLLOUT)) {
+                ssize_t put = write(me->relay, me->pending.p + me->pend_off, me->pending.len - me->pend_off);
+                if (put > 0)
+                    me->pend_off += (size_t)put;
+                else if (put < 0 && errno != EAGAIN && errno != EINTR)
+                    me->pend_off = me->pending.len; /* the shim is gone: drop */
+            }
+            if (idx_ctl[i] >= 0 && (pfd[idx_ctl[i]].revents & (POLLIN | POLLHUP | POLLERR))) {
+                char *reply = cb_shimproc_recv(me->shim);
+                if (reply) {
+                    *me->reply = reply;
+                    me->done = 1;
+                } else {
+                    char how[64], what[96];
+                    cb_shimproc_reap(me->shim, 1000, how, sizeof(how));
+                    if (strncmp(how, "crash:", 6) == 0)
+                        snprintf(what, sizeof(what), "%s", how);
+                    else
+                        snprintf(what, sizeof(what), "shim-error: closed without a reply (%s)", how);
+                    fault(me, what);
+                }
+            }
+        }
+        /* A side that closed (or is done and drained) lets the other see EOF. */
+        for (int i = 0; i < 2; i++) {
+            struct side *me = &sides[i], *peer = &sides[1 - i];
+            if ((me->eof || me->done) && !peer->shut && peer->relay >= 0 &&
+                peer->pending.len == peer->pend_off && me->eof) {
+                shutdown(peer->relay, SHUT_WR);
+                peer->shut = 1;
+            }
+        }
+    }
+    for (int i = 0; i < 2; i++) {
+        if (sides[i].relay >= 0)
+            close(sides[i].relay);
+        cb_buf_free(&sides[i].pending);
+    }
+    out->rewritten = w.rewritten;
+    cb_stream_free(&w.in);
+    cb_hs_reasm_free(&w.hs);
+    out->elapsed_ms = now_ms() - t0;
+    return 0;
+}

@@ -1,0 +1,56 @@
+/* relay.h — connect a server shim and a client shim through the harness,
+ * copy bytes both ways, keep every byte, and optionally rewrite a TLS 1.2
+ * CertificateRequest in flight. */
+#ifndef CABOUND_RELAY_H
+#define CABOUND_RELAY_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "buf.h"
+#include "shimproc.h"
+
+typedef struct cb_relay_opts {
+    int timeout_ms;
+    /* When set, the server's first CertificateRequest reaches the client with
+     * its certificate_authorities vector (outer length included) replaced by
+     * these bytes; the server's plaintext flight is re-framed into records of
+     * at most 2^14 bytes. TLS 1.2 only: 1.3 encrypts the message. */
+    const uint8_t *inject_vector;
+    size_t inject_len;
+} cb_relay_opts;
+
+/* One read from one side, in order: what a capture shows. */
+typedef struct cb_relay_chunk {
+    int from_server;
+    size_t offset; /* into c2s or s2c */
+    size_t len;
+    double t_ms;
+} cb_relay_chunk;
+
+typedef struct cb_relay_result {
+    cb_buf c2s;         /* every byte the client sent */
+    cb_buf s2c;         /* every byte the server sent (before any rewrite) */
+    cb_buf s2c_fwd;     /* what the client received (differs only when rewritten) */
+    cb_relay_chunk *chunks;
+    size_t n_chunks, cap_chunks;
+    char *server_reply; /* JSON observation, or NULL */
+    char *client_reply;
+    char server_fault[96]; /* "" or timeout / crash:SIGSEGV / exit:N / shim-error: ... */
+    char client_fault[96];
+    int rewritten;      /* the CertificateRequest was replaced */
+    double elapsed_ms;
+} cb_relay_result;
+
+void cb_relay_result_free(cb_relay_result *r);
+
+/* cb_relay_run runs one case. Shims are started when not running; a shim
+ * that crashes, hangs past the deadline or closes its control socket is
+ * reaped and recorded as a fault (and restarted by the next case). Returns 0
+ * when the case ran (faults included), -1 when the harness itself failed
+ * (message in |err|). */
+int cb_relay_run(cb_shimproc *server, const char *server_request, cb_shimproc *client,
+                 const char *client_request, const cb_relay_opts *opts, cb_relay_result *out,
+                 char *err, size_t errlen);
+
+#endif

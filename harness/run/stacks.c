@@ -1,0 +1,117 @@
+#define _GNU_SOURCE
+#include "stacks.h"
+
+#include <dirent.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#ifndef CABOUND_MISSING_STACKS
+#define CABOUND_MISSING_STACKS ""
+#endif
+
+static const char *const known[] = {"openssl", "boringssl", "gnutls", "mbedtls", "wolfssl", "nss", NULL};
+
+static void join(json_t *arr, char *out, size_t outlen)
+{
+    out[0] = 0;
+    size_t i;
+    json_t *v;
+    json_array_foreach(arr, i, v)
+    {
+        size_t n = strlen(out);
+        snprintf(out + n, outlen - n, "%s%s", i ? "," : "", json_string_value(v) ? json_string_value(v) : "?");
+    }
+}
+
+/* describe runs SHIM --describe and parses its one line. */
+static int describe(const char *path, cb_stack_info *s)
+{
+    char cmd[4200];
+    snprintf(cmd, sizeof(cmd), "'%s' --describe 2>/dev/null", path);
+    FILE *p = popen(cmd, "r");
+    if (!p)
+        return -1;
+    char line[8192];
+    int ok = fgets(line, sizeof(line), p) != NULL;
+    int st = pclose(p);
+    if (!ok || st != 0) {
+        snprintf(s->why, sizeof(s->why), "%s --describe failed (status %d)", path, st);
+        return -1;
+    }
+    json_error_t e;
+    s->describe = json_loads(line, 0, &e);
+    if (!s->describe) {
+        snprintf(s->why, sizeof(s->why), "%s --describe printed no JSON", path);
+        return -1;
+    }
+    const char *v = json_string_value(json_object_get(s->describe, "version"));
+    const char *l = json_string_value(json_object_get(s->describe, "library"));
+    snprintf(s->version, sizeof(s->version), "%s", v ? v : "?");
+    snprintf(s->library, sizeof(s->library), "%s", l ? l : "?");
+    join(json_object_get(s->describe, "tls"), s->tls, sizeof(s->tls));
+    join(json_object_get(s->describe, "calist_source"), s->sources, sizeof(s->sources));
+    join(json_object_get(s->describe, "select"), s->selects, sizeof(s->selects));
+    return 0;
+}
+
+static void add(const char *shim_dir, const char *id, cb_stack_info *s)
+{
+    memset(s, 0, sizeof(*s));
+    snprintf(s->id, sizeof(s->id), "%s", id);
+    char path[4200];
+    snprintf(path, sizeof(path), "%s/cabound-shim-%s", shim_dir, id);
+    if (access(path, X_OK) != 0) {
+        /* CMake recorded why a stack was not built. */
+        const char *m = strstr(CABOUND_MISSING_STACKS, id);
+        if (m && m[strlen(id)] == ':') {
+            const char *end = strchr(m, ';');
+            snprintf(s->why, sizeof(s->why), "%.*s", end ? (int)(end - m) : (int)strlen(m), m);
+        } else {
+            snprintf(s->why, sizeof(s->why), "%s: no shim at %s", id, path);
+        }
+        return;
+    }
+    s->installed = describe(path, s) == 0;
+}
+
+size_t cb_stacks_discover(const char *shim_dir, cb_stack_info *out, size_t max)
+{
+    size_t n = 0;
+    for (size_t i = 0; known[i] && n < max; i++)
+        add(shim_dir, known[i], &out[n++]);
+    /* Other builds of a stack: cabound-shim-STACK@BUILD. */
+    DIR *d = opendir(shim_dir);
+    struct dirent *e;
+    char names[64][64];
+    size_t nn = 0;
+    while (d && (e = readdir(d)) != NULL && nn < 64)
+        if (strncmp(e->d_name, "cabound-shim-", 13) == 0 && strchr(e->d_name + 13, '@'))
+            snprintf(names[nn++], sizeof(names[0]), "%s", e->d_name + 13);
+    if (d)
+        closedir(d);
+    qsort(names, nn, sizeof(names[0]), (int (*)(const void *, const void *))strcmp);
+    for (size_t i = 0; i < nn && n < max; i++)
+        add(shim_dir, names[i], &out[n++]);
+    return n;
+}
+
+void cb_stacks_free(cb_stack_info *s, size_t n)
+{
+    for (size_t i = 0; i < n; i++)
+        json_decref(s[i].describe);
+}
+
+int cb_stack_supports(const cb_stack_info *s, const char *key, const char *value)
+{
+    json_t *arr = s->describe ? json_object_get(s->describe, key) : NULL;
+    size_t i;
+    json_t *v;
+    json_array_foreach(arr, i, v)
+    {
+        if (json_string_value(v) && strcmp(json_string_value(v), value) == 0)
+            return 1;
+    }
+    return 0;
+}

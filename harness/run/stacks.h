@@ -1,0 +1,25 @@
+/* stacks.h — which stacks this build has: every shim beside cabound, asked
+ * for --describe, and the six known stacks that are missing, with why. */
+#ifndef CABOUND_STACKS_H
+#define CABOUND_STACKS_H
+
+#include <jansson.h>
+#include <stddef.h>
+
+typedef struct cb_stack_info {
+    char id[64];        /* "openssl", or "openssl@local" for another build */
+    int installed;
+    char why[256];      /* when missing */
+    json_t *describe;   /* the shim's --describe object */
+    char version[256], library[1024], tls[64], sources[128], selects[64];
+} cb_stack_info;
+
+/* cb_stacks_discover fills up to |max| entries from |shim_dir| and returns
+ * how many. Built-in stacks come first, in their canonical order. */
+size_t cb_stacks_discover(const char *shim_dir, cb_stack_info *out, size_t max);
+void cb_stacks_free(cb_stack_info *s, size_t n);
+
+/* cb_stack_supports reports whether |s| lists |value| under |key|. */
+int cb_stack_supports(const cb_stack_info *s, const char *key, const char *value);
+
+#endif
