@@ -43,15 +43,6 @@ void fz_rewriter_feed(fz_rewriter *w, const uint8_t *data, size_t len, cb_buf *o
     cb_buf_put(&w->seen, data, len);
     if (cb_stream_feed(&w->in, data, len) != 0 || w->seen.oom)
         fz_oom("rewriter");
-    if (w->in.stop == CB_STREAM_NOT_TLS) { /* not ours to judge: pass it on */
-        w->passthrough = 1;
-        size_t from = w->in.n_records ? w->in.records[w->in.n_records - 1].offset +
-                                            5 + w->in.records[w->in.n_records - 1].len
-                                      : 0;
-        if (w->records_done == w->in.n_records)
-            cb_buf_put(out, w->seen.p + from, w->seen.len - from);
-        return;
-    }
     for (; w->records_done < w->in.n_records; w->records_done++) {
         cb_record *r = &w->in.records[w->records_done];
         if (r->type != CB_CT_HANDSHAKE) {
@@ -83,6 +74,12 @@ void fz_rewriter_feed(fz_rewriter *w, const uint8_t *data, size_t len, cb_buf *o
             put_records(out, CB_CT_HANDSHAKE, r->version, msg.p, msg.len);
             cb_buf_free(&msg);
         }
+    }
+    if (w->in.stop == CB_STREAM_NOT_TLS) { /* not TLS: not ours to judge, pass it on */
+        w->passthrough = 1;
+        const cb_record *last = w->in.n_records ? &w->in.records[w->in.n_records - 1] : NULL;
+        size_t from = last ? last->offset + 5 + last->len : 0;
+        cb_buf_put(out, w->seen.p + from, w->seen.len - from);
     }
     if (out->oom)
         fz_oom("rewriter");

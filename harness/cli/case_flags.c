@@ -12,8 +12,8 @@ void cb_case_flags_init(cb_case_flags *cf)
     cf->tls = "1.2";
     cf->dn_size = "40-120";
     cf->issuer = "last";
-    cf->source = "explicit";
-    cf->select = "by-issuer";
+    cf->source = "auto";
+    cf->select = "auto";
     cf->verify = "require";
     cf->list_bytes = 2048;
     cf->issuer_size = 80;
@@ -32,8 +32,8 @@ static int one_of(const char *cmd, const char *flag, const char *v, const char *
 
 int cb_case_from_flags(const char *cmd, const cb_case_flags *cf, cb_case *c)
 {
-    static const char *const tls[] = {"1.2", "1.3", NULL}, *const src[] = {"explicit", "trust-store", "raw", "none", NULL},
-                             *const sel[] = {"native", "by-issuer", NULL}, *const ver[] = {"require", "request", NULL};
+    static const char *const tls[] = {"1.2", "1.3", NULL}, *const src[] = {"explicit", "trust-store", "raw", "none", "auto", NULL},
+                             *const sel[] = {"native", "by-issuer", "auto", NULL}, *const ver[] = {"require", "request", NULL};
     if (one_of(cmd, "--tls", cf->tls, tls) || one_of(cmd, "--source", cf->source, src) ||
         one_of(cmd, "--select", cf->select, sel) || one_of(cmd, "--verify", cf->verify, ver))
         return CB_EXIT_USAGE;

@@ -23,8 +23,8 @@ typedef struct cb_case_flags {
     {"--issuer", CB_FLAG_STR, &(cf).issuer, "POS[,POS...]",                                              \
      "where each client credential's issuer sits: first, middle, last, absent or an index (default last)"}, \
     {"--issuer-size", CB_FLAG_SIZE, &(cf).issuer_size, "N", "DN size of the client issuers (default 80)"},  \
-    {"--source", CB_FLAG_STR, &(cf).source, "MODE", "server list source: explicit, trust-store, raw, none"}, \
-    {"--select", CB_FLAG_STR, &(cf).select, "MODE", "client selection: native or by-issuer (default)"},     \
+    {"--source", CB_FLAG_STR, &(cf).source, "MODE", "server list source: explicit, trust-store, raw, none, auto (default: the stack's native way)"}, \
+    {"--select", CB_FLAG_STR, &(cf).select, "MODE", "client selection: native, by-issuer, auto (default: by-issuer where the API exposes the list)"},     \
     {"--verify", CB_FLAG_STR, &(cf).verify, "MODE", "server: require (default) or request"},              \
     {"--model", CB_FLAG_STR, &(cf).model, "NAME", "cut the list with a truncation model before the server sees it"}, \
     {"--inject", CB_FLAG_STR, &(cf).inject, "NAME", "feed the client a malformed list (TLS 1.2 relay rewrite, or --source raw)"}, \

@@ -8,6 +8,7 @@
 #include "case.h"
 #include "case_flags.h"
 #include "commands.h"
+#include "stacks.h"
 
 int cmd_pair(int argc, char **argv)
 {
@@ -45,6 +46,13 @@ int cmd_pair(int argc, char **argv)
     snprintf(c.client, sizeof(c.client), "%s", client);
     if (cb_case_from_flags("pair", &cf, &c) != 0)
         return CB_EXIT_USAGE;
+    cb_stack_info st[32];
+    size_t nst = cb_stacks_discover(cb_self_dir(), st, 32);
+    snprintf(c.source, sizeof(c.source), "%s", cb_stack_resolve(cb_stack_find(st, nst, server), "calist_source", c.source));
+    snprintf(c.select, sizeof(c.select), "%s", cb_stack_resolve(cb_stack_find(st, nst, client), "select", c.select));
+    if (c.inject[0] && c.tls13 && strcmp(cf.source, "auto") == 0)
+        snprintf(c.source, sizeof(c.source), "raw");
+    cb_stacks_free(st, nst);
     char work[4096];
     const char *tmp = getenv("TMPDIR");
     snprintf(work, sizeof(work), "%s/cabound-work", tmp && *tmp ? tmp : "/tmp");

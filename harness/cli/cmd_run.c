@@ -11,7 +11,7 @@
 #include <string.h>
 #include <sys/stat.h>
 #include <sys/wait.h>
-#include <time.h>
+#include <sys/prctl.h>
 #include <unistd.h>
 
 #include "case.h"
@@ -33,16 +33,11 @@ struct worker {
     size_t len, cap;
 };
 
-static double now_s(void)
-{
-    struct timespec ts;
-    clock_gettime(CLOCK_MONOTONIC, &ts);
-    return ts.tv_sec + ts.tv_nsec / 1e9;
-}
-
 /* worker_main runs cases by index until its command pipe closes. */
 static void worker_main(int cmd, int res, const cb_plan *plan, const char *out_dir, int keep)
 {
+    /* A run killed with SIGKILL takes its workers along (and they their shims). */
+    prctl(PR_SET_PDEATHSIG, SIGKILL);
     char work[4200];
     snprintf(work, sizeof(work), "%s/work", out_dir);
     cb_runner r;

@@ -41,6 +41,8 @@ int cb_run_opts_parse(cb_run_opts *o, int argc, char **argv)
         {"--pcap", CB_FLAG_STR, &o->pcap, "WHEN", "keep captures: never, findings (default) or always"},
         {"--list", CB_FLAG_BOOL, &o->list_only, NULL, "print the case ids and exit"},
         {"--no-reports", CB_FLAG_BOOL, &o->no_reports, NULL, "write results.jsonl only"},
+        {"--no-boundaries", CB_FLAG_BOOL, &o->no_boundaries, NULL,
+         "skip the boundary search (it runs when no --suite, --match or --shard narrows the run)"},
         {"--quiet", CB_FLAG_BOOL, &o->quiet, NULL, "no progress bar"},
         {"--help", CB_FLAG_BOOL, &o->help, NULL, "this help"},
         {NULL, 0, NULL, NULL, NULL},
@@ -346,6 +348,12 @@ int cb_run_env_finish(cb_run_env *env, const cb_run_opts *o)
         fprintf(stderr, "cabound run: rewriting %s failed: %s\n", path, strerror(errno));
     json_decref(sorted);
     json_decref(lines);
+    /* The full matrix also bisects each stack's boundaries for the report. */
+    if (!o->no_boundaries && !o->suites.count && !o->match && !o->shard && !o->list_only) {
+        if (!o->quiet)
+            fprintf(stderr, "cabound run: bisecting each stack's boundaries\n");
+        cb_boundaries_run(env->out_dir, &o->stacks, o->tls, 0, 1);
+    }
     if (!o->no_reports && cb_report_write_all(env->out_dir, err, sizeof(err)) != 0)
         fprintf(stderr, "cabound run: reports: %s\n", err);
     int color = isatty(1) && !getenv("NO_COLOR");

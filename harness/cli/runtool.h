@@ -17,7 +17,7 @@ typedef struct cb_run_opts {
     const char *out, *suites_dir, *expect_dir, *tls, *match, *shard, *pcap;
     cb_strlist stacks, suites;
     size_t jobs;
-    int resume, update, quiet, list_only, no_reports, help;
+    int resume, update, quiet, list_only, no_reports, help, no_boundaries;
     int keep_captures;
 } cb_run_opts;
 
@@ -39,6 +39,9 @@ typedef struct cb_run_env {
     size_t incomplete; /* lines lacking an expectation for a stack */
     double t0;
 } cb_run_env;
+
+/* cb_boundaries_run: see cmd_boundaries.c. */
+int cb_boundaries_run(const char *out, const cb_strlist *only, const char *tls, int json, int quiet);
 
 /* cb_run_env_open prepares a run; on failure prints why and returns -1. */
 int cb_run_env_open(const cb_run_opts *o, cb_run_env *env);

@@ -70,7 +70,7 @@ typedef struct cb_oracle_in {
     int client_fault;            /* crash, timeout, shim error */
     int client_sent_cert_msg;    /* enum cb_tri: answered with a Certificate message */
     int sent_cert;               /* -2 unknown, -1 empty, >= 0 index */
-    int client_alert_sent;       /* enum cb_tri: the client sent a fatal alert */
+    int client_alert_sent;       /* enum cb_tri: the server got a fatal alert from the client */
     int by_issuer;               /* the client chooses by issuer (shim by-issuer mode) */
     const cb_calist *cred_issuers; /* issuer DN of each client credential, in order */
     int api_exposed;

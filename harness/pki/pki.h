@@ -6,7 +6,7 @@
  * Layout under spec->dir (every piece is cached and reused when present;
  * pieces appear by rename only, so concurrent workers never read a partial
  * file):
- *   server/                 server-ca.pem, server-ca.key, server.pem, server.key
+ *   server-v1/              server-ca.pem, server-ca.key, server.pem, server.key
  *   clients-<hash>/         client-ca-I.pem, client-ca-I.key, client-I.pem,
  *                           client-I.key, client-cas.pem; <hash> covers the
  *                           issuer DNs

@@ -13,6 +13,7 @@
 #include <unistd.h>
 
 #include "codec.h"
+#include "der.h"
 #include "dn.h"
 #include "dnsource.h"
 #include "listfile.h"
@@ -113,7 +114,9 @@ static cb_shimproc *slot(cb_runner *r, const char *stack, int role)
     s->role = role;
     s->proc.ctl = -1;
     snprintf(s->proc.stack, sizeof(s->proc.stack), "%s", stack);
-    cb_shim_path(r->shim_dir, stack, s->proc.path, sizeof(s->proc.path));
+    char path[sizeof(s->proc.path)];
+    cb_shim_path(r->shim_dir, stack, path, sizeof(path));
+    memcpy(s->proc.path, path, sizeof(path));
     snprintf(s->proc.log, sizeof(s->proc.log), "%s/shim-%s-%s.log", r->work_dir, stack, role ? "client" : "server");
     return &s->proc;
 }
@@ -343,7 +346,14 @@ int cb_case_run(cb_runner *r, const cb_case *c, json_t **result, char *err, size
     /* 2. The PKI (cached across cases). */
     char pkidir[4200];
     snprintf(pkidir, sizeof(pkidir), "%s/pki", r->work_dir);
-    cb_pki_spec ps = {pkidir, &issuers, strcmp(c->source, "trust-store") == 0 ? &served : NULL};
+    /* Certificates behind the list: the trust store in trust-store mode, and
+     * for an explicit list too, since some APIs take certificates (NSS's
+     * SSL_SetTrustAnchors). A list of DNs that are not Names has none. */
+    int all_names = 1;
+    for (size_t i = 0; i < served.count && all_names; i++)
+        all_names = served.dns[i].len > 0 && cb_der_name_valid(served.dns[i].der, served.dns[i].len);
+    int want_pem = strcmp(c->source, "trust-store") == 0 || (strcmp(c->source, "explicit") == 0 && all_names);
+    cb_pki_spec ps = {pkidir, &issuers, want_pem ? &served : NULL};
     if (cb_pki_make(&ps, &pki, err, errlen) != 0) {
         char tmp[400];
         snprintf(tmp, sizeof(tmp), "%s: PKI: %s", id, err);
@@ -424,11 +434,21 @@ int cb_case_run(cb_runner *r, const cb_case *c, json_t **result, char *err, size
         sent_src = "shim";
     }
     const cb_decoded *got = w.fwd_present ? &w.fwd.list : (w.cr_present && w.cr.has_list ? &w.cr.list : NULL);
+    /* close_notify (0) ends every connection and is no failure signal; an
+     * alert encrypted under TLS 1.2 keys has an unknown description. */
     int alerts_known = w.measured && (!c->tls13 || w.client_cert_msg != -1);
     int s_alert = obs_int(sobs, "alert_sent", -1), c_alert = obs_int(cobs, "alert_sent", -1);
-    int any_alert = (w.alert_from_server != CB_ALERT_NONE || w.alert_from_client != CB_ALERT_NONE || s_alert >= 0 || c_alert >= 0)
-                        ? CB_YES
-                        : alerts_known ? CB_NO : CB_UNKNOWN;
+    int opaque = w.alert_from_server == CB_ALERT_OPAQUE || w.alert_from_client == CB_ALERT_OPAQUE;
+    int any_alert = (w.alert_from_server > 0 || w.alert_from_client > 0 || s_alert > 0 || c_alert > 0) ? CB_YES
+                    : (alerts_known && !opaque)                                                      ? CB_NO
+                                                                                                     : CB_UNKNOWN;
+    /* The client aborted on its own when the server got a fatal alert from
+     * it; a client that fails after the server gave up is not "aborted". */
+    int s_recv = obs_int(sobs, "alert_received", -1);
+    json_t *sexp = sobs ? json_object_get(sobs, "alerts_exposed") : NULL;
+    int client_alert = (s_recv > 0 || w.alert_from_client > 0) ? CB_YES
+                       : (json_is_true(sexp) || (alerts_known && w.alert_from_client != CB_ALERT_OPAQUE)) ? CB_NO
+                                                                                                          : CB_UNKNOWN;
     cb_oracle_in oi = {0};
     oi.tls13 = c->tls13;
     oi.configured = &configured;
@@ -444,7 +464,7 @@ int cb_case_run(cb_runner *r, const cb_case *c, json_t **result, char *err, size
     oi.client_fault = rr.client_fault[0] != 0;
     oi.client_sent_cert_msg = tri(w.client_cert_msg);
     oi.sent_cert = sent;
-    oi.client_alert_sent = (c_alert >= 0 || w.alert_from_client != CB_ALERT_NONE) ? CB_YES : alerts_known ? CB_NO : CB_UNKNOWN;
+    oi.client_alert_sent = client_alert;
     oi.by_issuer = strcmp(c->select, "by-issuer") == 0;
     oi.cred_issuers = &issuers;
     oi.api_exposed = api_exposed && got && (got->cls == CB_CLASS_WELL_FORMED || got->cls == CB_CLASS_EMPTY);
@@ -538,8 +558,8 @@ int cb_case_run(cb_runner *r, const cb_case *c, json_t **result, char *err, size
     json_object_set(out, "client_error", ce ? ce : json_null());
 
     /* Captures: for cases that fail a rule or fault, or always on request. */
-    int keep = r->keep_captures == 2 || (r->keep_captures == 1 && (oo.failed || rr.server_fault[0] || rr.client_fault[0]));
-    if (keep && !unsupported) {
+    int capture = r->keep_captures == 2 || (r->keep_captures == 1 && (oo.failed || rr.server_fault[0] || rr.client_fault[0]));
+    if (capture && !unsupported) {
         char name[600], capdir[4200], pcap[4900], kl[4900], e2[256];
         safe_name(id, name, sizeof(name));
         snprintf(capdir, sizeof(capdir), "%s/captures", r->out_dir);

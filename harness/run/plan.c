@@ -59,15 +59,6 @@ static size_t stacks_for(const cb_suite_words *w, const cb_stack_info *st, size_
     return n;
 }
 
-static const char *resolve(const cb_stack_info *s, const char *key, const char *want, const char *first, const char *second)
-{
-    if (strcmp(want, "auto") != 0)
-        return want;
-    if (cb_stack_supports(s, key, first))
-        return first;
-    return second;
-}
-
 static void variant_name(char *out, size_t outlen, const cb_suite_case *sc, size_t bytes, const char *issuer,
                          const char *select, const char *source, const char *inject)
 {
@@ -127,10 +118,10 @@ int cb_plan_add(cb_plan *p, const cb_suite *s, const char *suite_dir, const cb_s
                                         c->issuer_size = sc->issuer_size;
                                         c->timeout_ms = sc->timeout_ms;
                                         const char *inject = sc->inject.n ? sc->inject.v[in] : NULL;
-                                        const char *src = resolve(servers[a], "calist_source", sc->source.v[so], "explicit", "trust-store");
+                                        const char *src = cb_stack_resolve(servers[a], "calist_source", sc->source.v[so]);
                                         if (inject && c->tls13)
                                             src = "raw";
-                                        const char *sel = resolve(clients[z], "select", sc->select.v[se], "by-issuer", "native");
+                                        const char *sel = cb_stack_resolve(clients[z], "select", sc->select.v[se]);
                                         snprintf(c->source, sizeof(c->source), "%s", src);
                                         snprintf(c->select, sizeof(c->select), "%s", sel);
                                         snprintf(c->verify, sizeof(c->verify), "%s", sc->verify.v[0]);

@@ -7,6 +7,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/prctl.h>
 #include <sys/socket.h>
 #include <sys/wait.h>
 #include <time.h>
@@ -59,6 +60,7 @@ int cb_shimproc_start(cb_shimproc *s, char *err, size_t errlen)
         /* The shim gets the control socket on fd 3, nothing on stdin, and
          * its own process group so a kill reaches anything it started. */
         setpgid(0, 0);
+        prctl(PR_SET_PDEATHSIG, SIGKILL); /* never outlive the harness */
         int devnull = open("/dev/null", O_RDONLY);
         dup2(devnull, 0);
         dup2(logfd, 1);

@@ -115,3 +115,20 @@ int cb_stack_supports(const cb_stack_info *s, const char *key, const char *value
     }
     return 0;
 }
+
+const char *cb_stack_resolve(const cb_stack_info *s, const char *key, const char *want)
+{
+    if (strcmp(want, "auto") != 0)
+        return want;
+    int src = strcmp(key, "calist_source") == 0;
+    const char *first = src ? "explicit" : "by-issuer", *second = src ? "trust-store" : "native";
+    return s && cb_stack_supports(s, key, first) ? first : second;
+}
+
+const cb_stack_info *cb_stack_find(const cb_stack_info *s, size_t n, const char *id)
+{
+    for (size_t i = 0; i < n; i++)
+        if (strcmp(s[i].id, id) == 0)
+            return &s[i];
+    return NULL;
+}

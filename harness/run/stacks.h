@@ -22,4 +22,13 @@ void cb_stacks_free(cb_stack_info *s, size_t n);
 /* cb_stack_supports reports whether |s| lists |value| under |key|. */
 int cb_stack_supports(const cb_stack_info *s, const char *key, const char *value);
 
+/* cb_stack_resolve turns "auto" into the stack's native mode: for
+ * calist_source, explicit where it has an explicit-list API, else
+ * trust-store; for select, by-issuer where its API exposes the list, else
+ * native. Other values come back unchanged. */
+const char *cb_stack_resolve(const cb_stack_info *s, const char *key, const char *want);
+
+/* cb_stack_find returns the entry for |id|, or NULL. */
+const cb_stack_info *cb_stack_find(const cb_stack_info *s, size_t n, const char *id);
+
 #endif

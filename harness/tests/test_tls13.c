@@ -324,6 +324,9 @@ int main(void)
             for (size_t i = 0; i < list.count && i < info.list.dns.count; i++)
                 same += cb_dn_equal(&info.list.dns.dns[i], &list.dns[i]);
             CHECK_EQ(same, list.count);
+            printf("%s: CertificateRequest of %zu bytes in records %zu..%zu, %zu DNs, %zu list bytes\n",
+                   suites[si].name, cr->len + 4, cr->first_record, cr->last_record, info.list.dns.count,
+                   info.list.outer_len);
             cb_cr_info_free(&info);
             CHECK(cr->last_record > cr->first_record);
             CHECK_EQ(c.s2c.records[cr->first_record].type, CB_CT_APPLICATION_DATA);

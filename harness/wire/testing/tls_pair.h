@@ -37,6 +37,8 @@ typedef struct tp_capture {
  * (see client_ok/server_ok). Returns 0, or -1 when it could not be set up
  * (then capture->error says why). Free |capture| with tp_capture_free. */
 int tp_run(const tp_config *cfg, tp_capture *capture);
+
+/* tp_capture_free releases the bytes and chunks of |capture| and zeroes it. */
 void tp_capture_free(tp_capture *capture);
 
 #endif

@@ -1,0 +1,104 @@
+/* cabound merge — join the outputs of shards into one results directory and
+ * write its reports. */
+#define _GNU_SOURCE
+#include <jansson.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+
+#include "commands.h"
+#include "flags.h"
+#include "report.h"
+
+/* append copies the JSON lines of DIR/NAME to |out|, skipping keys seen. */
+static size_t append(const char *dir, const char *name, const char *key, FILE *out, json_t *seen)
+{
+    char path[4200];
+    snprintf(path, sizeof(path), "%s/%s", dir, name);
+    FILE *f = fopen(path, "r");
+    if (!f)
+        return 0;
+    char *line = NULL;
+    size_t cap = 0, n = 0;
+    ssize_t len;
+    while ((len = getline(&line, &cap, f)) > 0) {
+        json_error_t e;
+        json_t *o = json_loads(line, 0, &e);
+        if (!o)
+            continue;
+        char k[1024];
+        const char *kv = json_string_value(json_object_get(o, key));
+        const char *side = json_string_value(json_object_get(o, "side")), *tls = json_string_value(json_object_get(o, "tls"));
+        snprintf(k, sizeof(k), "%s|%s|%s|%s", kv ? kv : "", side ? side : "", tls ? tls : "", name);
+        if (!json_object_get(seen, k)) {
+            json_object_set_new(seen, k, json_true());
+            char *s = json_dumps(o, JSON_COMPACT);
+            fprintf(out, "%s\n", s);
+            free(s);
+            n++;
+        }
+        json_decref(o);
+    }
+    free(line);
+    fclose(f);
+    return n;
+}
+
+int cmd_merge(int argc, char **argv)
+{
+    const char *out = "results";
+    int help = 0;
+    cb_strlist dirs = {0};
+    const cb_flag flags[] = {
+        {"--out", CB_FLAG_STR, &out, "DIR", "merged results directory (default results/)"},
+        {"--help", CB_FLAG_BOOL, &help, NULL, "this help"},
+        {NULL, 0, NULL, NULL, NULL},
+    };
+    if (cb_flags_parse("merge", argc, argv, 2, flags, &dirs) != 0)
+        return CB_EXIT_USAGE;
+    if (help || dirs.count == 0) {
+        printf("usage: cabound merge [--out DIR] SHARD_DIR...\n\n");
+        cb_flags_help(flags);
+        printf("\nJoins results.jsonl, boundaries.jsonl and stacks.jsonl of each shard (a case\n"
+               "recorded twice is kept once) and writes junit.xml and report.html.\n\n"
+               "example:\n  cabound merge --out results shard-1 shard-2 shard-3\n");
+        return help ? CB_EXIT_OK : CB_EXIT_USAGE;
+    }
+    mkdir(out, 0755);
+    static const char *const files[][2] = {{"results.jsonl", "case"}, {"boundaries.jsonl", "stack"}, {"stacks.jsonl", "stack"}};
+    size_t failures = 0;
+    for (int i = 0; i < 3; i++) {
+        char path[4200];
+        snprintf(path, sizeof(path), "%s/%s", out, files[i][0]);
+        FILE *f = fopen(path, "w");
+        if (!f) {
+            fprintf(stderr, "cabound merge: %s: cannot write\n", path);
+            return CB_EXIT_USAGE;
+        }
+        json_t *seen = json_object();
+        size_t n = 0;
+        for (size_t d = 0; d < dirs.count; d++)
+            n += append(dirs.items[d], files[i][0], files[i][1], f, seen);
+        json_decref(seen);
+        fclose(f);
+        if (i == 0) {
+            printf("%s: %zu results from %zu shards\n", path, n, dirs.count);
+            f = fopen(path, "r");
+            char *line = NULL;
+            size_t cap = 0;
+            while (f && getline(&line, &cap, f) > 0)
+                failures += strstr(line, "\"outcome\":\"finding\"") || strstr(line, "\"outcome\":\"regression\"") ||
+                            strstr(line, "\"outcome\":\"xpass\"") || strstr(line, "\"outcome\":\"error\"");
+            free(line);
+            if (f)
+                fclose(f);
+        }
+    }
+    char err[512];
+    if (cb_report_write_all(out, err, sizeof(err)) != 0) {
+        fprintf(stderr, "cabound merge: %s\n", err);
+        return CB_EXIT_USAGE;
+    }
+    return failures ? CB_EXIT_FINDINGS : CB_EXIT_OK;
+}
