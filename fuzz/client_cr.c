@@ -49,6 +49,7 @@ static void one(const uint8_t *data, size_t size)
         const cb_calist *list = bad && cb_malform_list(bad, &in.list, &l13) == 0 ? &l13 : &in.list;
         fz_pair_conf c = {1, src13, list, NULL};
         fz_stack_run(&c, &r);
+        fz_pair_trace(&c, &r);
         cb_encode_vector(&r.configured, &vec); /* what the server was given is what it sends */
         cb_calist_free(&l13);
     } else {
@@ -63,6 +64,7 @@ static void one(const uint8_t *data, size_t size)
         fz_rewriter_init(&w, vec.p, vec.len);
         fz_pair_conf c = {0, FZ_SRC_NONE, NULL, &w};
         fz_stack_run(&c, &r);
+        fz_pair_trace(&c, &r);
         fz_rewriter_free(&w);
     }
     cb_decoded sent;

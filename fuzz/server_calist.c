@@ -41,6 +41,7 @@ static void one(const uint8_t *data, size_t size)
     fz_pair_result r;
     fz_pair_result_init(&r);
     fz_stack_run(&c, &r);
+    fz_pair_trace(&c, &r);
     if (!r.refused_setup) {
         cb_calist wire;
         cb_calist_init(&wire);

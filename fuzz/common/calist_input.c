@@ -326,10 +326,19 @@ static void mutate_once(void)
         w.opts = rnd(2) ? (uint8_t)(w.opts ^ (1u << rnd(8))) : (uint8_t)rnd(256);
         break;
     default: /* an incomplete final entry, or none */
-        if (w.trail.len || !w.n)
+        if (w.trail.len || !w.n) {
             w.trail.len = 0;
-        else
-            w.trail = (struct span){w.s[w.n - 1].src, w.s[w.n - 1].off - 2, rnd_in(1, w.s[w.n - 1].len + 1)};
+        } else { /* the start of a copy of some entry, length field included */
+            cb_buf *a = &w.store[SRC_NEW];
+            size_t len = w.s[i].len, keep = rnd_in(1, len + 1);
+            if (cb_buf_reserve(a, len + 2) != 0)
+                break;
+            a->p[a->len] = (uint8_t)(len >> 8);
+            a->p[a->len + 1] = (uint8_t)len;
+            memcpy(a->p + a->len + 2, span_ptr(&w.s[i]), len);
+            w.trail = (struct span){SRC_NEW, a->len, keep};
+            a->len += len + 2;
+        }
         break;
     }
 }

@@ -1,5 +1,7 @@
 #include "pair.h"
 
+#include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "codec.h"
@@ -75,6 +77,21 @@ void fz_pair_drive(const fz_pair_conf *c, fz_pair_result *r, fz_step_fn server, 
             return;
     }
     FZ_CHECK(0, "NO-HANG", "%s: the handshake was still moving after %d rounds", fz_stack, r->rounds);
+}
+
+void fz_pair_trace(const fz_pair_conf *c, const fz_pair_result *r)
+{
+    static int on = -1;
+    if (on < 0)
+        on = getenv("CABOUND_FUZZ_TRACE") != NULL;
+    if (!on)
+        return;
+    fprintf(stderr,
+            "trace %s tls1.%d source %d: %zu DNs configured, server %s, client %s, %zu server bytes, "
+            "rounds %d, cert callback %d, exposed %d (%zu DNs, %zu list bytes)%s%s\n",
+            fz_stack, c->tls13 ? 3 : 2, (int)c->source, r->configured.count, r->server_failed ? "failed" : "ok",
+            r->client_failed ? "failed" : "ok", r->s2c.len, r->rounds, r->cr_seen, r->exposed, r->got.count,
+            cb_calist_list_bytes(&r->got), r->why[0] ? ": " : "", r->why);
 }
 
 static int same_list(const cb_calist *a, const cb_calist *b)

@@ -88,6 +88,10 @@ typedef enum fz_step (*fz_step_fn)(void *side);
 void fz_pair_drive(const fz_pair_conf *c, fz_pair_result *r, fz_step_fn server, void *sside, fz_io *sio,
                    fz_step_fn client, void *cside, fz_io *cio);
 
+/* fz_pair_trace prints one line about |r| to stderr when the environment
+ * has CABOUND_FUZZ_TRACE set (for seeing what a seed really exercises). */
+void fz_pair_trace(const fz_pair_conf *c, const fz_pair_result *r);
+
 /* ---- the checks ---- */
 
 /* fz_check_server applies the oracle's server rules to r->s2c (TLS 1.2

@@ -51,12 +51,85 @@ static int same(const struct obs *a, const struct obs *b)
     return strcmp(a->verdict, b->verdict) == 0 && strcmp(a->rules, b->rules) == 0 && strcmp(a->fault, b->fault) == 0;
 }
 
+/* Citations: DIR/citations.tsv, "stack role key reason" per line. */
+struct citation {
+    char stack[64], role[8], key[32];
+    char reason[400];
+};
+static struct citation *cites;
+static size_t n_cites;
+
+static void load_citations(const char *dir)
+{
+    char path[4200];
+    snprintf(path, sizeof(path), "%s/citations.tsv", dir);
+    FILE *f = fopen(path, "r");
+    char *line = NULL;
+    size_t cap = 0;
+    while (f && getline(&line, &cap, f) > 0) {
+        if (line[0] == '#' || line[0] == '\n')
+            continue;
+        line[strcspn(line, "\n")] = 0;
+        char *save = NULL, *a = strtok_r(line, "\t", &save), *b = strtok_r(NULL, "\t", &save),
+             *c = strtok_r(NULL, "\t", &save), *d = strtok_r(NULL, "", &save);
+        if (!a || !b || !c || !d)
+            continue;
+        struct citation *nc = realloc(cites, (n_cites + 1) * sizeof(*nc));
+        if (!nc)
+            break;
+        cites = nc;
+        snprintf(cites[n_cites].stack, 64, "%s", a);
+        snprintf(cites[n_cites].role, 8, "%s", b);
+        snprintf(cites[n_cites].key, 32, "%s", c);
+        snprintf(cites[n_cites].reason, 400, "%s", d);
+        n_cites++;
+    }
+    free(line);
+    if (f)
+        fclose(f);
+}
+
+static const char *cite(const char *stack, int role, const char *key)
+{
+    const char *r = role ? "client" : "server", *any = NULL;
+    char base[64];
+    snprintf(base, sizeof(base), "%s", stack);
+    base[strcspn(base, "@")] = 0;
+    for (size_t i = 0; i < n_cites; i++) {
+        if (strcmp(cites[i].role, r) || strcmp(cites[i].key, key))
+            continue;
+        if (!strcmp(cites[i].stack, base))
+            return cites[i].reason;
+        if (!strcmp(cites[i].stack, "*"))
+            any = cites[i].reason;
+    }
+    return any;
+}
+
+/* compose writes the reason for |o| from the citations. */
+static void compose(char *out, size_t outlen, const char *stack, int role, const struct obs *o, const char *date)
+{
+    out[0] = 0;
+    const char *c = o->verdict[0] ? cite(stack, role, o->verdict) : NULL;
+    if (c)
+        snprintf(out, outlen, "%s", c);
+    char rules[160];
+    snprintf(rules, sizeof(rules), "%s", o->rules);
+    for (char *save = NULL, *t = strtok_r(rules, " ", &save); t; t = strtok_r(NULL, " ", &save)) {
+        const char *rc = cite(stack, role, t);
+        size_t n = strlen(out);
+        snprintf(out + n, outlen - n, "%s%s: %s", n ? "; " : "", t, rc ? rc : "UNCITED: add the source");
+    }
+    if (!out[0])
+        snprintf(out, outlen, "observed in the run of %s; UNCITED: add the source", date);
+}
+
 static const char *keep_reason(cb_expectations *old, const char *stack, const char *id, int role)
 {
     for (size_t i = 0; old && i < old->n; i++)
         if (strcmp(old->files[i].stack, stack) == 0) {
             cb_expectation *x = cb_expect_match(&old->files[i], id, role);
-            if (x)
+            if (x && !strstr(x->reason, "UNCITED"))
                 return x->reason;
         }
     return NULL;
@@ -74,6 +147,123 @@ static void entry(FILE *f, const char *pattern, int role, const struct obs *o, c
     for (const char *p = reason; *p; p++)
         fprintf(f, *p == '"' || *p == '\\' ? "\\%c" : "%c", *p);
     fprintf(f, "\"\nend\n\n");
+}
+
+struct item {
+    const char *id, *suite, *tls, *peer;
+    char base[160];
+    struct obs o;
+    int done;
+};
+
+/* uniform reports whether every not-yet-emitted item matching the filter
+ * (NULL fields match anything) has the observation of the first. */
+static int uniform(struct item *v, size_t n, const char *suite, const char *base, const char *tls, const char *peer,
+                   const struct obs **first)
+{
+    *first = NULL;
+    for (size_t i = 0; i < n; i++) {
+        struct item *x = &v[i];
+        if (x->done || strcmp(x->suite, suite) || strcmp(x->base, base) || (tls && strcmp(x->tls, tls)) ||
+            (peer && strcmp(x->peer, peer)))
+            continue;
+        if (!*first)
+            *first = &x->o;
+        else if (!same(*first, &x->o))
+            return 0;
+    }
+    return 1;
+}
+
+static void mark(struct item *v, size_t n, const char *suite, const char *base, const char *tls, const char *peer)
+{
+    for (size_t i = 0; i < n; i++)
+        if (!v[i].done && !strcmp(v[i].suite, suite) && !strcmp(v[i].base, base) && (!tls || !strcmp(v[i].tls, tls)) &&
+            (!peer || !strcmp(v[i].peer, peer)))
+            v[i].done = 1;
+}
+
+/* emit_groups writes the fewest entries that state every item: one per case
+ * family when the family agrees, else per TLS version, else per peer, else
+ * per case. The patterns of one level never overlap. */
+static void emit_groups(FILE *f, struct item *v, size_t n, const char *stack, int role, cb_expectations *old,
+                        const char *date)
+{
+    char fresh[1200];
+    for (size_t i = 0; i < n; i++) {
+        if (v[i].done)
+            continue;
+        const char *suite = v[i].suite, *base = v[i].base;
+        const struct obs *o;
+        char pattern[512];
+        const char *reason;
+#define PATTERN(tls, peer)                                                                                       \
+    snprintf(pattern, sizeof(pattern), "%s/%s/%s>%s/%s", suite, base,                                          \
+             role ? (peer ? peer : "*") : stack, role ? stack : (peer ? peer : "*"), tls ? tls : "*")
+        if (uniform(v, n, suite, base, NULL, NULL, &o)) {
+            PATTERN(NULL, NULL);
+            reason = keep_reason(old, stack, v[i].id, role);
+            entry(f, pattern, role, o, reason ? reason : (compose(fresh, sizeof(fresh), stack, role, o, date), fresh));
+            mark(v, n, suite, base, NULL, NULL);
+            continue;
+        }
+        for (size_t j = i; j < n; j++) {
+            if (v[j].done || strcmp(v[j].suite, suite) || strcmp(v[j].base, base))
+                continue;
+            const char *tls = v[j].tls;
+            if (uniform(v, n, suite, base, tls, NULL, &o)) {
+                PATTERN(tls, NULL);
+                reason = keep_reason(old, stack, v[j].id, role);
+                entry(f, pattern, role, o, reason ? reason : (compose(fresh, sizeof(fresh), stack, role, o, date), fresh));
+                mark(v, n, suite, base, tls, NULL);
+                continue;
+            }
+            for (size_t k = j; k < n; k++) {
+                if (v[k].done || strcmp(v[k].suite, suite) || strcmp(v[k].base, base) || strcmp(v[k].tls, tls))
+                    continue;
+                const char *peer = v[k].peer;
+                if (uniform(v, n, suite, base, tls, peer, &o)) {
+                    PATTERN(tls, peer);
+                    reason = keep_reason(old, stack, v[k].id, role);
+                    entry(f, pattern, role, o, reason ? reason : (compose(fresh, sizeof(fresh), stack, role, o, date), fresh));
+                    mark(v, n, suite, base, tls, peer);
+                    continue;
+                }
+                /* Mostly one behaviour with exceptions (a sweep that crosses a
+                 * limit): the exceptions first, as cases, then the rule, since
+                 * the first matching entry wins. */
+                const struct obs *major = NULL;
+                size_t best = 0;
+                for (size_t q = k; q < n; q++) {
+                    if (v[q].done || strcmp(v[q].suite, suite) || strcmp(v[q].base, base) || strcmp(v[q].tls, tls) ||
+                        strcmp(v[q].peer, peer))
+                        continue;
+                    size_t cnt = 0;
+                    for (size_t r = k; r < n; r++)
+                        cnt += !v[r].done && !strcmp(v[r].suite, suite) && !strcmp(v[r].base, base) &&
+                               !strcmp(v[r].tls, tls) && !strcmp(v[r].peer, peer) && same(&v[r].o, &v[q].o);
+                    if (cnt > best) {
+                        best = cnt;
+                        major = &v[q].o;
+                    }
+                }
+                struct obs maj = *major;
+                for (size_t q = k; q < n; q++) {
+                    if (v[q].done || strcmp(v[q].suite, suite) || strcmp(v[q].base, base) || strcmp(v[q].tls, tls) ||
+                        strcmp(v[q].peer, peer) || same(&v[q].o, &maj))
+                        continue;
+                    reason = keep_reason(old, stack, v[q].id, role);
+                    entry(f, v[q].id, role, &v[q].o, reason ? reason : (compose(fresh, sizeof(fresh), stack, role, &v[q].o, date), fresh));
+                    v[q].done = 1;
+                }
+                PATTERN(tls, peer);
+                reason = keep_reason(old, stack, v[k].id, role);
+                entry(f, pattern, role, &maj, reason ? reason : (compose(fresh, sizeof(fresh), stack, role, &maj, date), fresh));
+                mark(v, n, suite, base, tls, peer);
+            }
+        }
+#undef PATTERN
+    }
 }
 
 int cb_update_expectations(const char *results_path, const char *dir, cb_expectations *old, char *err, size_t errlen)
@@ -95,6 +285,7 @@ int cb_update_expectations(const char *results_path, const char *dir, cb_expecta
     free(buf);
     fclose(in);
     mkdir(dir, 0755);
+    load_citations(dir);
     char stacks[64][64];
     size_t ns = 0;
     size_t i;
@@ -129,65 +320,37 @@ int cb_update_expectations(const char *results_path, const char *dir, cb_expecta
                    "# A reason cites the stack's source (file and function) or a public issue.\n\nstack %s\n\n",
                 stack, stack, date, stack);
         size_t n = json_array_size(lines);
-        unsigned char *done = calloc(n + 1, 1);
+        struct item *items = calloc(n + 1, sizeof(*items));
         for (int role = 0; role < 2; role++) {
+            size_t m = 0;
             for (size_t a = 0; a < n; a++) {
                 json_t *la = json_array_get(lines, a);
                 const char *me = json_string_value(json_object_get(la, role ? "client" : "server"));
-                if (done[a] == role + 1 || !me || strcmp(me, stack) != 0)
-                    continue;
-                /* The group: same suite, case base name, TLS version. */
                 const char *suite = json_string_value(json_object_get(la, "suite"));
                 const char *name = json_string_value(json_object_get(la, "name"));
                 const char *tls = json_string_value(json_object_get(la, "tls"));
-                if (!suite || !name || !tls)
+                const char *peer = json_string_value(json_object_get(la, role ? "server" : "client"));
+                const char *id = json_string_value(json_object_get(la, "case"));
+                if (!me || strcmp(me, stack) != 0 || !suite || !name || !tls || !peer || !id)
                     continue;
-                size_t blen = strcspn(name, "@");
-                struct obs first;
-                side(la, role, &first);
-                int uniform = 1, peer_uniform = 1;
-                const char *peer0 = json_string_value(json_object_get(la, role ? "server" : "client"));
-                for (size_t b = a; b < n; b++) {
-                    json_t *lb = json_array_get(lines, b);
-                    const char *mb = json_string_value(json_object_get(lb, role ? "client" : "server"));
-                    const char *nb = json_string_value(json_object_get(lb, "name"));
-                    if (!mb || strcmp(mb, stack) || strcmp(json_string_value(json_object_get(lb, "suite")), suite) ||
-                        strcmp(json_string_value(json_object_get(lb, "tls")), tls) || !nb || strncmp(nb, name, blen) ||
-                        (nb[blen] != '@' && nb[blen] != 0))
-                        continue;
-                    struct obs ob;
-                    side(lb, role, &ob);
-                    if (!same(&first, &ob)) {
-                        uniform = 0;
-                        if (strcmp(json_string_value(json_object_get(lb, role ? "server" : "client")), peer0) == 0)
-                            peer_uniform = 0;
-                    }
-                }
-                char pattern[512];
-                if (uniform) {
-                    snprintf(pattern, sizeof(pattern), role ? "%s/%.*s@*/*>%s/%s" : "%s/%.*s@*/%s>*/%s", suite, (int)blen,
-                             name, stack, tls);
-                    for (size_t b = a; b < n; b++) {
-                        json_t *lb = json_array_get(lines, b);
-                        const char *mb = json_string_value(json_object_get(lb, role ? "client" : "server"));
-                        const char *nb = json_string_value(json_object_get(lb, "name"));
-                        if (mb && !strcmp(mb, stack) && !strcmp(json_string_value(json_object_get(lb, "suite")), suite) &&
-                            !strcmp(json_string_value(json_object_get(lb, "tls")), tls) && nb && !strncmp(nb, name, blen) &&
-                            (nb[blen] == '@' || nb[blen] == 0))
-                            done[b] = (unsigned char)(role + 1);
-                    }
-                } else {
-                    (void)peer_uniform;
-                    snprintf(pattern, sizeof(pattern), "%s", json_string_value(json_object_get(la, "case")));
-                    done[a] = (unsigned char)(role + 1);
-                }
-                const char *reason = keep_reason(old, stack, json_string_value(json_object_get(la, "case")), role);
-                char fresh[200];
-                snprintf(fresh, sizeof(fresh), "observed in the run of %s; TODO: cite the source", date);
-                entry(f, pattern, role, &first, reason ? reason : fresh);
+                struct item *it = &items[m++];
+                it->id = id;
+                it->suite = suite;
+                it->tls = tls;
+                it->peer = peer;
+                /* The family: the name with its list size as a wildcard
+                 * ("places@*,issuer=first,last"); variants stay apart. */
+                size_t at = strcspn(name, "@");
+                const char *rest = name + at + (name[at] ? 1 : 0);
+                while (*rest >= '0' && *rest <= '9')
+                    rest++;
+                snprintf(it->base, sizeof(it->base), "%.*s@*%s", (int)at, name, rest);
+                side(la, role, &it->o);
+                it->done = 0;
             }
+            emit_groups(f, items, m, stack, role, old, date);
         }
-        free(done);
+        free(items);
         if (fclose(f) != 0 || rename(tmp, path) != 0) {
             snprintf(err, errlen, "%s: %s", path, strerror(errno));
             json_decref(lines);
@@ -195,5 +358,8 @@ int cb_update_expectations(const char *results_path, const char *dir, cb_expecta
         }
     }
     json_decref(lines);
+    free(cites);
+    cites = NULL;
+    n_cites = 0;
     return 0;
 }

@@ -66,6 +66,14 @@ static void judge_server(const cb_oracle_in *in, cb_oracle_out *o)
         snprintf(o->server_detail, sizeof(o->server_detail), "wire: unavailable");
         return;
     }
+    if (!in->cr_present && in->broken_at) {
+        /* e.g. a record whose 16-bit length wrapped: what follows is garbage. */
+        o->server = CB_SV_MALFORMED;
+        snprintf(o->server_detail, sizeof(o->server_detail), "not a TLS record stream from byte %zu", in->broken_at - 1);
+        o->checked |= 1u << CB_RULE_PREFIX;
+        fail(o, CB_RULE_PREFIX, o->server_detail);
+        return;
+    }
     if (!in->cr_present) {
         o->server = in->server_failed ? CB_SV_REFUSED : CB_SV_OMITTED;
         snprintf(o->server_detail, sizeof(o->server_detail), "%s",

@@ -61,6 +61,7 @@ typedef struct cb_oracle_in {
     int list_present;            /* 1.3: the extension was in it (1.2: = cr_present) */
     const cb_decoded *wire_list; /* the list as decoded from the wire */
     size_t oversize_plain;       /* plaintext records over 2^14 (1.3: inner plaintexts) */
+    size_t broken_at;            /* 0, or 1 + the offset where the server's bytes stopped being TLS records */
     int server_failed;           /* the server's handshake failed or it faulted */
     /* what reached the client (differs from wire_list when rewritten in flight) */
     const cb_calist *client_got; /* NULL: unknown */

@@ -16,6 +16,7 @@
 #include <openssl/err.h>
 #include <openssl/evp.h>
 #include <openssl/pem.h>
+#include <openssl/rand.h>
 #include <openssl/x509.h>
 #include <openssl/x509v3.h>
 
@@ -32,7 +33,6 @@ enum {
     SERIAL_SERVER = 2,
     SERIAL_CLIENT_CA = 0x100000,
     SERIAL_CLIENT = 0x200000,
-    SERIAL_FILLER = 0x300000,
 };
 
 static int fail(char *err, size_t errlen, const char *fmt, ...)
@@ -598,9 +598,16 @@ static int write_list(const char *tmp_path, int fd, const list_job *j, const val
                  dn->len);
             goto out;
         }
+        /* A random serial: two lists holding the same DN get two different
+         * certificates for it, and a store that outlives one case (NSS's)
+         * rejects a second certificate with an issuer and serial it has seen
+         * (SEC_ERROR_REUSED_ISSUER_AND_SERIAL). */
+        uint64_t rnd = 0;
+        RAND_bytes((unsigned char *)&rnd, sizeof(rnd));
+        long serial = (long)((rnd & 0x3fffffffffffffffull) | 0x100000000ull);
         X509 *x = X509_new();
         int ok = x && X509_set_version(x, X509_VERSION_3) == 1 &&
-                 ASN1_INTEGER_set(X509_get_serialNumber(x), SERIAL_FILLER + (long)i) == 1 &&
+                 ASN1_INTEGER_set(X509_get_serialNumber(x), serial) == 1 &&
                  X509_set_subject_name(x, name) == 1 && X509_set_issuer_name(x, name) == 1 &&
                  X509_set1_notBefore(x, v->not_before) == 1 && X509_set1_notAfter(x, v->not_after) == 1 &&
                  set_pubkey_fast(x, proto) == 0 && X509_add_ext(x, ext[0], -1) == 1 &&

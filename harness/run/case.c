@@ -451,12 +451,15 @@ int cb_case_run(cb_runner *r, const cb_case *c, json_t **result, char *err, size
                                                                                                           : CB_UNKNOWN;
     cb_oracle_in oi = {0};
     oi.tls13 = c->tls13;
-    oi.configured = &configured;
+    /* A raw server is handed the malformed list on purpose: that is what it
+     * was configured with. */
+    oi.configured = raw_inject ? &served : &configured;
     oi.wire_measured = w.measured;
     oi.cr_present = w.cr_present;
     oi.list_present = w.cr_present && w.cr.has_list;
     oi.wire_list = &w.cr.list;
     oi.oversize_plain = w.oversize_plain;
+    oi.broken_at = w.broken_at;
     oi.server_failed = !s_ok;
     oi.client_got = got ? &got->dns : NULL;
     oi.cr_reached_client = w.measured ? (w.cr_present ? CB_YES : CB_NO) : CB_UNKNOWN;

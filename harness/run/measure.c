@@ -187,6 +187,10 @@ int cb_wire_measure(const cb_relay_result *r, int tls13, const char *keylog, cb_
     cb_stream_init(&c2s);
     cb_stream_feed(&s2c, r->s2c.p, r->s2c.len);
     cb_stream_feed(&c2s, r->c2s.p, r->c2s.len);
+    if (s2c.stop == CB_STREAM_NOT_TLS) {
+        size_t end = s2c.n_records ? s2c.records[s2c.n_records - 1].offset + 5 + s2c.records[s2c.n_records - 1].len : 0;
+        out->broken_at = end + 1;
+    }
     if (tls13)
         measure13(keylog, out, &s2c, &c2s);
     else

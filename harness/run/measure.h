@@ -20,6 +20,7 @@ typedef struct cb_wire {
     size_t cr_records;      /* records the message spans */
     size_t max_record;      /* largest record of the server's handshake flight (1.3: inner plaintext) */
     size_t oversize_plain;  /* plaintext records over 2^14 */
+    size_t broken_at;       /* 0, or 1 + the stream offset where the server's bytes stopped being TLS */
     cb_cr_info cr;          /* as the server sent it */
     int fwd_present;        /* what reached the client, when the relay rewrote it */
     cb_cr_info fwd;

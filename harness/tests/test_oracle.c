@@ -101,6 +101,13 @@ int main(void)
     CHECK_STR(cb_server_verdict_name(o.server), "refused");
     CHECK_STR(cb_client_verdict_name(o.client), "not-asked");
     CHECK_EQ(o.failed, 0);
+    /* Bytes that stop being TLS records (a wrapped record length) are malformed. */
+    in.broken_at = 501;
+    cb_oracle_judge(&in, &o);
+    CHECK_STR(cb_server_verdict_name(o.server), "malformed");
+    CHECK(strstr(o.server_detail, "byte 500") != NULL);
+    CHECK(o.failed & (1u << CB_RULE_PREFIX));
+    in.broken_at = 0;
     /* ...and silence on failure breaks ALERT-ON-FAIL. */
     in.any_alert = CB_NO;
     cb_oracle_judge(&in, &o);
