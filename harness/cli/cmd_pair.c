@@ -48,8 +48,11 @@ int cmd_pair(int argc, char **argv)
         return CB_EXIT_USAGE;
     cb_stack_info st[32];
     size_t nst = cb_stacks_discover(cb_self_dir(), st, 32);
-    snprintf(c.source, sizeof(c.source), "%s", cb_stack_resolve(cb_stack_find(st, nst, server), "calist_source", c.source));
-    snprintf(c.select, sizeof(c.select), "%s", cb_stack_resolve(cb_stack_find(st, nst, client), "select", c.select));
+    char want_src[16], want_sel[16];
+    memcpy(want_src, c.source, sizeof(want_src));
+    memcpy(want_sel, c.select, sizeof(want_sel));
+    snprintf(c.source, sizeof(c.source), "%s", cb_stack_resolve(cb_stack_find(st, nst, server), "calist_source", want_src));
+    snprintf(c.select, sizeof(c.select), "%s", cb_stack_resolve(cb_stack_find(st, nst, client), "select", want_sel));
     if (c.inject[0] && c.tls13 && strcmp(cf.source, "auto") == 0)
         snprintf(c.source, sizeof(c.source), "raw");
     cb_stacks_free(st, nst);

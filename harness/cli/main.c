@@ -1,4 +1,5 @@
 /* main.c — the cabound driver: dispatch to a subcommand. */
+#include <signal.h>
 #include <stdio.h>
 #include <string.h>
 #include <unistd.h>
@@ -39,6 +40,8 @@ static void usage(FILE *f)
 
 int main(int argc, char **argv)
 {
+    /* A shim that dies mid-write must be a recorded fault, not our death. */
+    signal(SIGPIPE, SIG_IGN);
     ssize_t n = readlink("/proc/self/exe", self_dir, sizeof(self_dir) - 1);
     if (n > 0) {
         self_dir[n] = 0;

@@ -71,7 +71,10 @@ void cb_case_repro(const cb_case *c, const char *cabound, char *out, size_t outl
     if (n > 0 && (size_t)n < outlen && c->base_list[0])
         n += snprintf(out + n, outlen - (size_t)n, " --base-list %s", c->base_list);
     if (n > 0 && (size_t)n < outlen && c->timeout_ms != 5000)
-        snprintf(out + n, outlen - (size_t)n, " --timeout-ms %d", c->timeout_ms);
+        n += snprintf(out + n, outlen - (size_t)n, " --timeout-ms %d", c->timeout_ms);
+    /* The same case id, so a rerun's line lines up with the original. */
+    if (n > 0 && (size_t)n < outlen)
+        snprintf(out + n, outlen - (size_t)n, " --suite %s --name '%s'", c->suite, c->name);
 }
 
 void cb_runner_init(cb_runner *r, const char *shim_dir, const char *work_dir, const char *out_dir)

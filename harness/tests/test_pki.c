@@ -244,7 +244,7 @@ int main(void)
             fillers++;
             self_ok += X509_verify(x, X509_get0_pubkey(x)) == 1 && X509_check_ca(x) >= 1 &&
                        X509_NAME_cmp(X509_get_subject_name(x), X509_get_issuer_name(x)) == 0 &&
-                       ASN1_INTEGER_get(X509_get0_serialNumber(x)) == 0x300000 + (long)i;
+                       ASN1_INTEGER_get(X509_get0_serialNumber(x)) > 0xffffffffL; /* random, per list */
         }
     }
     CHECK_EQ(subjects_ok, list.count);

@@ -20,6 +20,6 @@ line=$(timeout 60 "$CABOUND" pair --server misbehave --client openssl --name flo
 check "flood: handshake failed, recorded" [ "$(field "$line" 'r["handshake"]')" = failed ]
 check "flood: the server's bytes are not TLS" [ "$(field "$line" 'r["server_verdict"]')" = malformed ]
 sleep 0.5
-check "no shim left running" bash -c '! pgrep -f cabound-shim-misbehave >/dev/null'
+check "no shim left running" bash -c '! pgrep -f [c]abound-shim-misbehave >/dev/null'
 check "no zombie left" bash -c '! ps -eo stat,comm | grep -q "^Z.*cabound"'
 done_checks

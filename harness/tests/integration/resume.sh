@@ -28,5 +28,5 @@ check "the killed run had written some results" [ "$partial" -ge 1 ]
 "$CABOUND" run --suites "$SUITES" --expect "$TMP/none" --out "$TMP/c" --jobs 2 --quiet --no-reports --resume >/dev/null 2>&1
 check "resume completes the same set of results" cmp -s <(strip "$TMP/a/results.jsonl") <(strip "$TMP/c/results.jsonl")
 sleep 0.3
-check "no shim left behind" bash -c '! pgrep -f "cabound-shim-.*--serve" >/dev/null'
+check "no shim left behind" bash -c '! pgrep -f "[c]abound-shim-.*--serve" >/dev/null'
 done_checks

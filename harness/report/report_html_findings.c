@@ -1,0 +1,147 @@
+/* report_html_findings.c — the findings list of report.html: each finding,
+ * regression and xpass with its rules, details, captures and repro command,
+ * then the errors with their faults. */
+#include <stdlib.h>
+#include <string.h>
+
+#include "escape.h"
+#include "report_common.h"
+#include "report_html.h"
+#include "report_text.h"
+
+/* The longest detail string shown; the results line keeps the rest. */
+#define DETAIL_MAX 4000
+
+static void put_capture(FILE *f, const char *label, const char *path, int first)
+{
+    if (!path)
+        return;
+    if (!first)
+        fputs(" \xc2\xb7 ", f);
+    if (cb_rel_path_ok(path)) {
+        fputs("<a href=\"", f);
+        cb_url_put(f, path);
+        fprintf(f, "\">%s</a>", label);
+    } else {
+        fprintf(f, "<span class=\"note\">%s: not a relative path, not linked</span>", label);
+    }
+}
+
+static void put_verdicts(FILE *f, const cb_result *r)
+{
+    fputs("<dl>", f);
+    fputs("<dt>server</dt><dd><b>", f);
+    cb_xml_put(f, r->server, 200);
+    fputs("</b> ", f);
+    cb_xml_put(f, cb_res_str(r, "server_version"), 200);
+    fputs(": <span class=\"verdict\">", f);
+    cb_xml_put(f, r->server_verdict ? r->server_verdict : "-", 40);
+    fputs("</span>", f);
+    const char *detail = cb_res_str(r, "server_detail");
+    if (detail && !(r->server_verdict && strcmp(detail, r->server_verdict) == 0)) {
+        fputs(" \xe2\x80\x94 ", f);
+        cb_xml_put(f, detail, DETAIL_MAX);
+    }
+    fputs("</dd><dt>client</dt><dd><b>", f);
+    cb_xml_put(f, r->client, 200);
+    fputs("</b> ", f);
+    cb_xml_put(f, cb_res_str(r, "client_version"), 200);
+    fputs(": <span class=\"verdict\">", f);
+    cb_xml_put(f, r->client_verdict ? r->client_verdict : "-", 40);
+    fputs("</span></dd><dt>list</dt><dd>", f);
+    char a[32], b[32];
+    cb_fmt_bytes(r->list_bytes, a, sizeof(a));
+    cb_fmt_bytes(r->wire_list_bytes, b, sizeof(b));
+    fprintf(f, "%s bytes configured, %s on the wire; TLS ", a, b);
+    cb_xml_put(f, r->tls, 40);
+    fputs("; handshake ", f);
+    cb_xml_put(f, cb_res_str(r, "handshake") ? cb_res_str(r, "handshake") : "-", 40);
+    fputs("</dd>", f);
+
+    const json_t *rules = json_object_get(r->obj, "rules"), *details = json_object_get(r->obj, "rule_details");
+    for (size_t i = 0; i < json_array_size(rules); i++) {
+        const char *id = json_string_value(json_array_get(rules, i));
+        fputs("<dt>rule</dt><dd><code class=\"rule\">", f);
+        cb_xml_put(f, id, 200);
+        fputs("</code> ", f);
+        if (cb_expected_has_rule(r, id))
+            fputs("<span class=\"known\">known</span> ", f);
+        cb_xml_put(f, json_string_value(json_object_get(details, id)), DETAIL_MAX);
+        fputs("</dd>", f);
+    }
+    const json_t *exp = json_object_get(r->obj, "expected");
+    if (json_is_object(exp)) {
+        fputs("<dt>expected</dt><dd>server ", f);
+        cb_xml_put(f, json_string_value(json_object_get(exp, "server_verdict")) ? json_string_value(json_object_get(exp, "server_verdict")) : "-", 40);
+        fputs(", client ", f);
+        cb_xml_put(f, json_string_value(json_object_get(exp, "client_verdict")) ? json_string_value(json_object_get(exp, "client_verdict")) : "-", 40);
+        fputs(", rules ", f);
+        const json_t *er = json_object_get(exp, "rules");
+        for (size_t i = 0; i < json_array_size(er); i++) {
+            fputs(i ? ", " : "", f);
+            cb_xml_put(f, json_string_value(json_array_get(er, i)), 200);
+        }
+        if (!json_array_size(er))
+            fputs("none", f);
+        if (json_string_value(json_object_get(exp, "reason"))) {
+            fputs(" \xe2\x80\x94 ", f);
+            cb_xml_put(f, json_string_value(json_object_get(exp, "reason")), DETAIL_MAX);
+        }
+        fputs("</dd>", f);
+    }
+    const json_t *fault = json_object_get(r->obj, "fault");
+    if (json_is_object(fault)) {
+        char *t = NULL;
+        size_t len = 0;
+        FILE *m = open_memstream(&t, &len);
+        if (m) {
+            cb_text_fault(m, r);
+            fclose(m);
+        }
+        fputs("<dt>fault</dt><dd>", f);
+        cb_xml_put(f, t, DETAIL_MAX);
+        fputs("</dd>", f);
+        free(t);
+    }
+    if (cb_res_str(r, "pcap") || cb_res_str(r, "keylog")) {
+        fputs("<dt>captures</dt><dd>", f);
+        put_capture(f, "pcap", cb_res_str(r, "pcap"), 1);
+        put_capture(f, "keylog", cb_res_str(r, "keylog"), !cb_res_str(r, "pcap"));
+        fputs("</dd>", f);
+    }
+    fputs("</dl>\n", f);
+    fputs("<pre class=\"repro\"><code>", f);
+    cb_xml_put(f, cb_res_str(r, "repro") ? cb_res_str(r, "repro") : "(no repro command recorded)", 0);
+    fputs("</code></pre>\n", f);
+}
+
+static size_t put_items(FILE *f, const cb_results *rs, enum cb_outcome oc)
+{
+    size_t n = 0;
+    for (size_t i = 0; i < rs->n; i++) {
+        const cb_result *r = &rs->v[i];
+        if (r->outcome != oc)
+            continue;
+        n++;
+        fprintf(f, "<article class=\"finding\" id=\"line-%zu\"><h3><span class=\"badge %s\">%s</span> <code>", r->line,
+                cb_html_outcome_class(oc), cb_outcome_name(oc));
+        cb_xml_put(f, r->case_id, 400);
+        fprintf(f, "</code> <small>line %zu</small></h3>\n", r->line);
+        put_verdicts(f, r);
+        fputs("</article>\n", f);
+    }
+    return n;
+}
+
+void cb_html_findings(FILE *f, const cb_results *rs)
+{
+    size_t n = 0;
+    n += put_items(f, rs, CB_OC_REGRESSION);
+    n += put_items(f, rs, CB_OC_FINDING);
+    n += put_items(f, rs, CB_OC_XPASS);
+    if (!n)
+        fputs("<p class=\"note\">No findings, regressions or xpasses.</p>\n", f);
+    fputs("<h2 id=\"errors\">Errors</h2>\n", f);
+    if (!put_items(f, rs, CB_OC_ERROR))
+        fputs("<p class=\"note\">No errors.</p>\n", f);
+}

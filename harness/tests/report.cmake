@@ -1,0 +1,16 @@
+# report.cmake — tests of the report writers (harness/report) and of
+# `cabound report`; included from harness/tests/CMakeLists.txt.
+add_executable(test_report
+  ${CMAKE_CURRENT_LIST_DIR}/test_report.c
+  ${CMAKE_CURRENT_LIST_DIR}/../cli/cmd_report.c
+  ${CMAKE_CURRENT_LIST_DIR}/../cli/flags.c
+)
+target_include_directories(test_report PRIVATE ${CMAKE_CURRENT_LIST_DIR} ${CMAKE_CURRENT_LIST_DIR}/../cli)
+target_link_libraries(test_report PRIVATE cabound_report)
+add_test(NAME test_report COMMAND test_report ${CMAKE_CURRENT_LIST_DIR}/data/report)
+set_tests_properties(test_report PROPERTIES SKIP_RETURN_CODE 77 LABELS unit)
+
+add_test(NAME report_browser
+  COMMAND sh ${CMAKE_CURRENT_LIST_DIR}/report_browser_test.sh $<TARGET_FILE:cabound>
+          ${CMAKE_CURRENT_LIST_DIR}/data/report ${CMAKE_CURRENT_BINARY_DIR}/report_browser)
+set_tests_properties(report_browser PROPERTIES SKIP_RETURN_CODE 77 TIMEOUT 60 LABELS browser)
