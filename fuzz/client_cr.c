@@ -4,7 +4,8 @@
  *
  * Input: the compact list (common/calist_input.h). Options byte:
  *   bit 0     TLS 1.3, where the stack's server can be given the list (raw
- *             bytes for BoringSSL, names OpenSSL parses); else TLS 1.2
+ *             bytes for BoringSSL, names for OpenSSL, trust anchors for
+ *             GnuTLS and NSS); else TLS 1.2
  *   bits 1-4  m: 0 sends the entries as they are (an incomplete last entry
  *             stays after them); m >= 1 sends malformation m-1 of
  *             cb_malform_names() built around the list
@@ -37,7 +38,9 @@ static void one(const uint8_t *data, size_t size)
         fz_oom("parse");
     unsigned m = (in.opts >> 1) & 15u;
     const char *bad = m && m <= n_malform ? cb_malform_names()[m - 1] : NULL;
-    enum fz_source src13 = fz_stack_supports(1, FZ_SRC_RAW) ? FZ_SRC_RAW : FZ_SRC_EXPLICIT;
+    enum fz_source src13 = fz_stack_supports(1, FZ_SRC_RAW)        ? FZ_SRC_RAW
+                           : fz_stack_supports(1, FZ_SRC_EXPLICIT) ? FZ_SRC_EXPLICIT
+                                                                   : FZ_SRC_TRUST;
     int tls13 = (in.opts & 1) && fz_stack_supports(1, src13);
     fz_pair_result r;
     fz_pair_result_init(&r);

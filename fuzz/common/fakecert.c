@@ -11,8 +11,8 @@ static const uint8_t validity[] = {0x30, 0x20, 0x17, 0x0d, '2', '0', '0', '1', '
                                    '0', '0', 'Z', 0x18, 0x0f, '2', '0', '4', '9', '1', '2', '3', '1',
                                    '2', '3', '5', '9', '5', '9', 'Z'};
 /* [3] { SEQUENCE { basicConstraints critical CA:TRUE } } */
-static const uint8_t exts[] = {0xa3, 0x12, 0x30, 0x10, 0x30, 0x0e, 0x06, 0x03, 0x55, 0x1d, 0x13, 0x01,
-                               0x01, 0xff, 0x04, 0x04, 0x30, 0x02, 0x01, 0x01, 0xff};
+static const uint8_t exts[] = {0xa3, 0x13, 0x30, 0x11, 0x30, 0x0f, 0x06, 0x03, 0x55, 0x1d, 0x13,
+                               0x01, 0x01, 0xff, 0x04, 0x05, 0x30, 0x03, 0x01, 0x01, 0xff};
 static const uint8_t signature[] = {0x03, 0x09, 0x00, 0x30, 0x06, 0x02, 0x01, 0x01, 0x02, 0x01, 0x01};
 
 /* The CA's subjectPublicKeyInfo, found once in creds.h's certificate. */
@@ -55,11 +55,8 @@ int fz_fakecert(const uint8_t *dn, size_t dn_len, uint32_t serial, cb_buf *out)
 {
     if (!spki && find_spki() != 0)
         return -1;
-    uint8_t ser[6] = {0x02, 0x04};
-    serial += 1;
-    for (int i = 0; i < 4; i++)
-        ser[2 + i] = (uint8_t)(serial >> (24 - 8 * i));
-    ser[2] &= 0x7f; /* a positive INTEGER */
+    /* A minimal positive 4-byte INTEGER: 0x01000000 + serial (mod 2^24). */
+    uint8_t ser[6] = {0x02, 0x04, 0x01, (uint8_t)(serial >> 16), (uint8_t)(serial >> 8), (uint8_t)serial};
     size_t tbs = sizeof(version) + sizeof(ser) + sizeof(sigalg) + 2 * dn_len + sizeof(validity) + spki_len +
                  sizeof(exts);
     size_t tbs_tlv = 1 + cb_der_len_size(tbs) + tbs;

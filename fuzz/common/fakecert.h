@@ -13,7 +13,7 @@
 
 /* fz_fakecert appends to |out| the DER certificate for |dn| (any bytes: a DN
  * that is not DER makes a certificate that is not DER either) with serial
- * number |serial| + 1. Returns 0 or -1 (out of memory). */
+ * number 0x01000000 + |serial| (mod 2^24). Returns 0 or -1 (out of memory). */
 int fz_fakecert(const uint8_t *dn, size_t dn_len, uint32_t serial, cb_buf *out);
 
 #endif

@@ -30,7 +30,7 @@ void fz_oom(const char *where)
 #define MAX_KNOWN 64
 
 static struct known {
-    char stack[32], rule[32];
+    char stack[32], rule[32], detail[48];
     char reason[400];
     unsigned long hits;
 } known[MAX_KNOWN];
@@ -51,10 +51,11 @@ static int load_known(const char *path)
             p++;
         if (*p == '#' || *p == '\n' || *p == 0)
             continue;
-        struct known k = {{0}, {0}, {0}, 0};
+        struct known k = {{0}, {0}, {0}, {0}, 0};
         int used = 0;
-        if (sscanf(p, "%31s %31s %n", k.stack, k.rule, &used) < 2 || !p[used] || p[used] == '\n') {
-            fprintf(stderr, "cabound-fuzz: %s:%zu: want \"STACK RULE reason\"; line ignored\n", path, lineno);
+        if (sscanf(p, "%31s %31s %47s %n", k.stack, k.rule, k.detail, &used) < 3 || !p[used] || p[used] == '\n') {
+            fprintf(stderr, "cabound-fuzz: %s:%zu: want \"STACK RULE DETAIL reason\"; line ignored\n", path,
+                    lineno);
             continue;
         }
         snprintf(k.reason, sizeof(k.reason), "%s", p + used);
@@ -95,14 +96,15 @@ void fz_setup(int *argc, char ***argv)
 #endif
 }
 
-int fz_known(const char *stack, const char *rule)
+int fz_known(const char *stack, const char *rule, const char *detail)
 {
     for (size_t i = 0; i < n_known; i++) {
-        if (strcmp(known[i].stack, stack) != 0 || strcmp(known[i].rule, rule) != 0)
+        if (strcmp(known[i].stack, stack) != 0 || strcmp(known[i].rule, rule) != 0 ||
+            (strcmp(known[i].detail, "*") != 0 && strcmp(known[i].detail, detail) != 0))
             continue;
         if (known[i].hits++ == 0)
-            fprintf(stderr, "cabound-fuzz: known finding %s %s (suppressed from now on): %s\n", stack, rule,
-                    known[i].reason);
+            fprintf(stderr, "cabound-fuzz: known finding %s %s %s (suppressed from now on): %s\n", stack, rule,
+                    detail, known[i].reason);
         return 1;
     }
     return 0;

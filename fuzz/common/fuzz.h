@@ -54,18 +54,20 @@ _Noreturn void fz_oom(const char *where);
 /* fz_setup reads the known-findings file once (see fz_known). */
 void fz_setup(int *argc, char ***argv);
 
-/* fz_known reports whether (|stack|, |rule|) is listed in the known-findings
- * file (fuzz/known-findings.txt: "STACK RULE reason with a citation" per
- * line). The file is looked up in $CABOUND_FUZZ_KNOWN, beside the
- * executable, then in the source tree. The first hit of each entry is
- * reported on stderr once. */
-int fz_known(const char *stack, const char *rule);
+/* fz_known reports whether (|stack|, |rule|, |detail|) is listed in the
+ * known-findings file (fuzz/known-findings.txt, one per line:
+ * "STACK RULE DETAIL reason with a citation", DETAIL being what the check
+ * reports, e.g. the wire class "wrapped-length", or "*" for any). The file
+ * is looked up in $CABOUND_FUZZ_KNOWN, beside the executable, then in the
+ * source tree. The first hit of each entry is reported on stderr once. */
+int fz_known(const char *stack, const char *rule, const char *detail);
 
-/* fz_rule: a per-stack rule check. When |ok| is false and (stack, rule) is
- * known, it is counted and the run goes on; otherwise it aborts. */
-#define FZ_RULE(ok, stack, rule, ...)                                                              \
+/* FZ_RULE: a per-stack rule check. When |ok| is false and the finding is
+ * known, it is counted and the run goes on; otherwise it aborts like
+ * FZ_CHECK, naming the rule and the detail. */
+#define FZ_RULE(ok, stack, rule, detail, ...)                                                      \
     do {                                                                                           \
-        if (!(ok) && !fz_known((stack), (rule)))                                                   \
+        if (!(ok) && !fz_known((stack), (rule), (detail)))                                         \
             fz_violation((rule), __FILE__, __LINE__, __VA_ARGS__);                                 \
     } while (0)
 

@@ -47,10 +47,14 @@ void fz_pair_drive(const fz_pair_conf *c, fz_pair_result *r, fz_step_fn server, 
 {
     enum fz_step s_rc = FZ_STEP_WANT, c_rc = FZ_STEP_WANT;
     int idle = 0;
-    for (r->rounds = 0; r->rounds < 100; r->rounds++) {
+    for (r->rounds = 0; r->rounds < 200; r->rounds++) {
         size_t moved = 0;
         if (c_rc == FZ_STEP_WANT) {
+            /* Input a side consumed is progress too (GnuTLS takes one
+             * record per call in non-blocking mode). */
+            moved += fz_io_pending(cio);
             c_rc = client(cside);
+            moved -= fz_io_pending(cio);
             r->client_failed = c_rc == FZ_STEP_FAIL;
             moved += cio->out.len;
             cb_buf_put(&sio->in, cio->out.p, cio->out.len);
@@ -59,7 +63,9 @@ void fz_pair_drive(const fz_pair_conf *c, fz_pair_result *r, fz_step_fn server, 
                 return; /* the client answered the CertificateRequest, or it is over */
         }
         if (s_rc == FZ_STEP_WANT) {
+            moved += fz_io_pending(sio);
             s_rc = server(sside);
+            moved -= fz_io_pending(sio);
             r->server_failed = s_rc == FZ_STEP_FAIL;
             moved += sio->out.len;
             cb_buf_put(&r->s2c, sio->out.p, sio->out.len);
@@ -71,7 +77,7 @@ void fz_pair_drive(const fz_pair_conf *c, fz_pair_result *r, fz_step_fn server, 
         }
         if (sio->in.oom || cio->in.oom || r->s2c.oom)
             fz_oom("fz_pair_drive");
-        /* Two rounds without a byte moving: nobody can go on. */
+        /* Two rounds without a byte moving or consumed: nobody can go on. */
         idle = moved ? 0 : idle + 1;
         if (idle == 2 || (s_rc != FZ_STEP_WANT && !fz_io_pending(cio) && moved == 0))
             return;
@@ -114,12 +120,12 @@ int fz_check_server(const fz_pair_result *r, cb_calist *wire)
     for (size_t i = 0; i < s.hs.count && !cr; i++)
         if (s.hs.msgs[i].type == CB_HS_CERTIFICATE_REQUEST)
             cr = &s.hs.msgs[i];
-    FZ_RULE(s.oversize_plain == 0, fz_stack, "REC-2E14", "%zu plaintext record(s) over 2^14 (largest %zu)",
+    FZ_RULE(s.oversize_plain == 0, fz_stack, "REC-2E14", "oversize", "%zu plaintext record(s) over 2^14 (largest %zu)",
             s.oversize_plain, s.max_record);
     int cls = -1;
     if (!cr) {
         int partial = s.hs.pending_len > 0 && s.hs.pending[0] == CB_HS_CERTIFICATE_REQUEST;
-        FZ_RULE(!(partial && (r->server_failed || s.stop != CB_STREAM_RUNNING)), fz_stack, "REFUSAL",
+        FZ_RULE(!(partial && (r->server_failed || s.stop != CB_STREAM_RUNNING)), fz_stack, "REFUSAL", "partial",
                 "the server stopped after %zu bytes of a CertificateRequest", s.hs.pending_len);
         cb_stream_free(&s);
         return -1;
@@ -127,7 +133,7 @@ int fz_check_server(const fz_pair_result *r, cb_calist *wire)
     cb_cr_info info;
     if (cb_parse_cr(cr->body, cr->len, 0, &info) != 0)
         fz_oom("fz_check_server");
-    FZ_RULE(info.structure_ok, fz_stack, "CA-PREFIX", "a %zu-byte CertificateRequest that does not parse", cr->len);
+    FZ_RULE(info.structure_ok, fz_stack, "CA-PREFIX", "unparsable", "a %zu-byte CertificateRequest that does not parse", cr->len);
     if (info.structure_ok) {
         cb_oracle_in in;
         cb_oracle_out out;
@@ -140,7 +146,14 @@ int fz_check_server(const fz_pair_result *r, cb_calist *wire)
         in.cr_reached_client = in.client_sent_cert_msg = in.client_alert_sent = in.any_alert = CB_UNKNOWN;
         in.sent_cert = -2;
         cb_oracle_judge(&in, &out);
-        FZ_RULE(!(out.failed & (1u << CB_RULE_PREFIX)), fz_stack, "CA-PREFIX",
+        /* The detail: the wire class when the encoding is malformed, else
+         * "reordered" or "altered" (the oracle's first word). */
+        char detail[48];
+        if (info.list.cls != CB_CLASS_WELL_FORMED && info.list.cls != CB_CLASS_EMPTY)
+            snprintf(detail, sizeof(detail), "%s", cb_class_name(info.list.cls));
+        else
+            snprintf(detail, sizeof(detail), "%.*s", (int)strcspn(out.server_detail, ":"), out.server_detail);
+        FZ_RULE(!(out.failed & (1u << CB_RULE_PREFIX)), fz_stack, "CA-PREFIX", detail,
                 "%zu DNs (%zu list bytes) configured; on the wire: %s, %s", r->configured.count,
                 cb_calist_list_bytes(&r->configured), cb_server_verdict_name(out.server), out.server_detail);
         cls = (int)info.list.cls;
@@ -157,10 +170,10 @@ void fz_check_api(const fz_pair_result *r, const cb_calist *sent, int cls, const
     if (!r->exposed || (cls != CB_CLASS_WELL_FORMED && cls != CB_CLASS_EMPTY))
         return;
     if (r->exposed_bytes)
-        FZ_RULE(same_list(&r->got, sent), fz_stack, "API-WIRE",
+        FZ_RULE(same_list(&r->got, sent), fz_stack, "API-WIRE", "bytes",
                 "%s: the client API exposed %zu DNs (%zu list bytes) for %zu sent (%zu list bytes)", what,
                 r->got.count, cb_calist_list_bytes(&r->got), sent->count, cb_calist_list_bytes(sent));
     else
-        FZ_RULE(r->got.count == sent->count, fz_stack, "API-WIRE", "%s: the client API exposed %zu DNs for %zu sent",
+        FZ_RULE(r->got.count == sent->count, fz_stack, "API-WIRE", "count", "%s: the client API exposed %zu DNs for %zu sent",
                 what, r->got.count, sent->count);
 }

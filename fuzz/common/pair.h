@@ -84,7 +84,7 @@ typedef enum fz_step (*fz_step_fn)(void *side);
 /* fz_pair_drive alternates server and client steps, carrying bytes between
  * |sio| and |cio| (server bytes through c->rewrite when set, and into
  * r->s2c), and stops as described at the top. A handshake that keeps moving
- * past 100 rounds is a hang (abort, NO-HANG). */
+ * past 200 rounds is a hang (abort, NO-HANG). */
 void fz_pair_drive(const fz_pair_conf *c, fz_pair_result *r, fz_step_fn server, void *sside, fz_io *sio,
                    fz_step_fn client, void *cside, fz_io *cio);
 

@@ -122,7 +122,7 @@ int cb_boundaries_run(const char *out, const cb_strlist *only, const char *tls, 
 {
     cb_strlist stacks = *only;
     cb_stack_info st[32];
-    size_t n = cb_stacks_discover(cb_self_dir(), st, 32);
+    size_t n = cb_stacks_discover(cb_shim_dir(), st, 32);
     int have_ref = 0;
     for (size_t i = 0; i < n; i++)
         have_ref |= st[i].installed && strcmp(st[i].id, REFERENCE) == 0;
@@ -142,7 +142,7 @@ int cb_boundaries_run(const char *out, const cb_strlist *only, const char *tls, 
         return CB_EXIT_USAGE;
     }
     cb_runner r;
-    cb_runner_init(&r, cb_self_dir(), work, out);
+    cb_runner_init(&r, cb_shim_dir(), work, out);
     r.keep_captures = 0;
     if (!json && !quiet)
         printf("%-14s %-6s %-4s %14s %14s  %s\n", "stack", "side", "tls", "largest list", "its message", "just above");

@@ -47,7 +47,7 @@ int cmd_pair(int argc, char **argv)
     if (cb_case_from_flags("pair", &cf, &c) != 0)
         return CB_EXIT_USAGE;
     cb_stack_info st[32];
-    size_t nst = cb_stacks_discover(cb_self_dir(), st, 32);
+    size_t nst = cb_stacks_discover(cb_shim_dir(), st, 32);
     char want_src[16], want_sel[16];
     memcpy(want_src, c.source, sizeof(want_src));
     memcpy(want_sel, c.select, sizeof(want_sel));
@@ -60,7 +60,7 @@ int cmd_pair(int argc, char **argv)
     const char *tmp = getenv("TMPDIR");
     snprintf(work, sizeof(work), "%s/cabound-work", tmp && *tmp ? tmp : "/tmp");
     cb_runner r;
-    cb_runner_init(&r, cb_self_dir(), work, pcap ? pcap : work);
+    cb_runner_init(&r, cb_shim_dir(), work, pcap ? pcap : work);
     r.keep_captures = pcap ? 2 : 0;
     char self[4200];
     snprintf(self, sizeof(self), "%s/cabound", cb_self_dir());

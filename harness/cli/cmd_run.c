@@ -41,7 +41,7 @@ static void worker_main(int cmd, int res, const cb_plan *plan, const char *out_d
     char work[4200];
     snprintf(work, sizeof(work), "%s/work", out_dir);
     cb_runner r;
-    cb_runner_init(&r, cb_self_dir(), work, out_dir);
+    cb_runner_init(&r, cb_shim_dir(), work, out_dir);
     r.keep_captures = keep;
     r.case_no = (unsigned)getpid() * 100000u;
     FILE *in = fdopen(cmd, "r");
@@ -119,8 +119,10 @@ int cmd_run(int argc, char **argv)
     if (rc >= 0)
         return rc;
     cb_run_env env;
-    if (cb_run_env_open(&o, &env) != 0)
+    if (cb_run_env_open(&o, &env) != 0) {
+        cb_run_env_close(&env);
         return CB_EXIT_USAGE;
+    }
     if (o.list_only) {
         for (size_t i = 0; i < env.plan.n; i++) {
             char id[512];

@@ -28,7 +28,7 @@ int cmd_stacks(int argc, char **argv)
         return CB_EXIT_OK;
     }
     cb_stack_info stacks[32];
-    size_t n = cb_stacks_discover(cb_self_dir(), stacks, 32);
+    size_t n = cb_stacks_discover(cb_shim_dir(), stacks, 32);
     for (size_t i = 0; i < n; i++) {
         cb_stack_info *s = &stacks[i];
         if (json) {

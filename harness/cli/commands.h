@@ -17,7 +17,10 @@ int cmd_boundaries(int argc, char **argv);
 int cmd_corpus(int argc, char **argv);
 int cmd_merge(int argc, char **argv);
 
-/* The directory holding the cabound executable (for the shims beside it). */
+/* The directory holding the cabound executable. */
 const char *cb_self_dir(void);
+/* Where the shims are: beside cabound in a build tree, or the installed
+ * libexec/cabound next to bin/; $CABOUND_SHIM_DIR overrides both. */
+const char *cb_shim_dir(void);
 
 #endif

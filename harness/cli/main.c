@@ -1,10 +1,15 @@
 /* main.c — the cabound driver: dispatch to a subcommand. */
 #include <signal.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
 
 #include "commands.h"
+
+#ifndef CABOUND_LIBEXEC_REL
+#define CABOUND_LIBEXEC_REL ""
+#endif
 
 struct command {
     const char *name;
@@ -28,6 +33,19 @@ static const struct command commands[] = {
 static char self_dir[4096];
 
 const char *cb_self_dir(void) { return self_dir; }
+
+const char *cb_shim_dir(void)
+{
+    static char dir[4200];
+    const char *env = getenv("CABOUND_SHIM_DIR");
+    if (env && *env)
+        return env;
+    snprintf(dir, sizeof(dir), "%s/cabound-shim-openssl", self_dir);
+    if (access(dir, X_OK) == 0 || !CABOUND_LIBEXEC_REL[0])
+        return self_dir;
+    snprintf(dir, sizeof(dir), "%s/%s", self_dir, CABOUND_LIBEXEC_REL);
+    return access(dir, X_OK) == 0 ? dir : self_dir;
+}
 
 static void usage(FILE *f)
 {

@@ -164,7 +164,7 @@ int cb_run_env_open(const cb_run_opts *o, cb_run_env *env)
         fprintf(stderr, "cabound run: %s: cannot write there: %s\n", env->out_dir, strerror(errno ? errno : EACCES));
         return -1;
     }
-    env->n_stacks = cb_stacks_discover(cb_self_dir(), env->stacks, 32);
+    env->n_stacks = cb_stacks_discover(cb_shim_dir(), env->stacks, 32);
     size_t installed = 0;
     for (size_t i = 0; i < env->n_stacks; i++) {
         if (env->stacks[i].installed)
@@ -173,7 +173,7 @@ int cb_run_env_open(const cb_run_opts *o, cb_run_env *env)
             fprintf(stderr, "cabound run: stack missing, not run: %s\n", env->stacks[i].why);
     }
     if (!installed) {
-        fprintf(stderr, "cabound run: no stack is installed (no cabound-shim-* beside %s)\n", cb_self_dir());
+        fprintf(stderr, "cabound run: no stack is installed (no cabound-shim-* beside %s)\n", cb_shim_dir());
         return -1;
     }
     const char *sdir = o->suites_dir ? o->suites_dir : cb_default_suites_dir();

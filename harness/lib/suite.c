@@ -527,8 +527,9 @@ int cb_expect_parse(const char *name, const char *text, size_t len, cb_expect_fi
                 }
             }
             if (server != (cur->role == 0)) {
+                int client = cur->role;
                 cb_expect_free(out);
-                return fail(err, errlen, name, lineno, "%s in an expectation for the %s role", k, cur->role ? "client" : "server");
+                return fail(err, errlen, name, lineno, "%s in an expectation for the %s role", k, client ? "client" : "server");
             }
             snprintf(cur->verdict, sizeof(cur->verdict), "%.31s", l.w[1]);
         } else if (strcmp(k, "rules") == 0 && l.n >= 2) {

@@ -111,15 +111,55 @@ const char *cb_rule_describe(const char *rule)
     return i >= 0 && i < CB_RULE_COUNT ? cb_rule_text((enum cb_rule)i) : NULL;
 }
 
-int cb_expected_has_rule(const cb_result *r, const char *rule)
+void cb_expected_side(const cb_result *r, int client, cb_expect_side *out)
 {
+    memset(out, 0, sizeof(*out));
+    out->line = -1;
     const json_t *exp = json_object_get(r->obj, "expected");
-    const json_t *rules = json_is_object(exp) ? json_object_get(exp, "rules") : NULL;
+    if (!json_is_object(exp))
+        return;
+    const char *vkey = client ? "client_verdict" : "server_verdict";
+    const json_t *side = json_object_get(exp, client ? "client" : "server");
+    if (json_is_object(side)) {
+        out->present = 1;
+        out->verdict = json_string_value(json_object_get(side, vkey));
+        out->rules = json_is_array(json_object_get(side, "rules")) ? json_object_get(side, "rules") : NULL;
+        out->reason = json_string_value(json_object_get(side, "reason"));
+        out->pattern = json_string_value(json_object_get(side, "pattern"));
+        out->file = json_string_value(json_object_get(side, "file"));
+        out->fault = json_string_value(json_object_get(side, "fault"));
+        out->line = json_is_integer(json_object_get(side, "line")) ? (long long)json_integer_value(json_object_get(side, "line")) : -1;
+        return;
+    }
+    if (json_object_get(exp, "server") || json_object_get(exp, "client"))
+        return; /* the run's shape, nothing recorded for this side */
+    out->verdict = json_string_value(json_object_get(exp, vkey));
+    out->rules = json_is_array(json_object_get(exp, "rules")) ? json_object_get(exp, "rules") : NULL;
+    out->reason = json_string_value(json_object_get(exp, "reason"));
+    out->present = out->verdict || out->rules || out->reason;
+}
+
+static int rules_have(const json_t *rules, const char *rule)
+{
     for (size_t i = 0; json_is_array(rules) && i < json_array_size(rules); i++) {
         const json_t *v = json_array_get(rules, i);
         if (json_is_string(v) && strcmp(json_string_value(v), rule) == 0)
             return 1;
     }
+    return 0;
+}
+
+int cb_expected_has_rule(const cb_result *r, const char *rule)
+{
+    cb_expect_side s, c;
+    cb_expected_side(r, 0, &s);
+    cb_expected_side(r, 1, &c);
+    if (s.rules && s.rules == c.rules) /* the flat shape: one list for the case */
+        return rules_have(s.rules, rule) ? (strcmp(cb_rule_side(rule, r), "client") == 0 ? 2 : 1) : 0;
+    if (rules_have(s.rules, rule))
+        return 1;
+    if (rules_have(c.rules, rule))
+        return 2;
     return 0;
 }
 

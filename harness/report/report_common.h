@@ -41,7 +41,24 @@ const char *cb_rule_side(const char *rule, const cb_result *r);
 /* cb_rule_describe is the one-line statement of a known rule, or NULL. */
 const char *cb_rule_describe(const char *rule);
 
-/* cb_expected_has_rule reports whether r's "expected" records |rule|. */
+/* One side's expectation, read from either shape of "expected": the run's
+ * {"server": {...} | null, "client": {...} | null}, each with its pattern,
+ * file, line, verdict, rules, fault and reason; or docs/results.md's flat
+ * {"server_verdict", "client_verdict", "rules", "reason"}. */
+typedef struct cb_expect_side {
+    int present;
+    const char *verdict;  /* NULL: no verdict recorded */
+    const json_t *rules;  /* an array, or NULL */
+    const char *reason, *pattern, *file, *fault; /* NULL when absent */
+    long long line;       /* -1 when absent */
+} cb_expect_side;
+
+/* cb_expected_side fills |out| with the server's (|client| 0) or the
+ * client's expectation of |r|; out->present is 0 when there is none. */
+void cb_expected_side(const cb_result *r, int client, cb_expect_side *out);
+
+/* cb_expected_has_rule reports whether r's expectation records |rule| as
+ * failing: 1 in the server's, 2 in the client's, 0 in neither. */
 int cb_expected_has_rule(const cb_result *r, const char *rule);
 
 /* An output file written under a temporary name and renamed on close. */

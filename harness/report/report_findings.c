@@ -63,7 +63,8 @@ static void collect(entries *es, const cb_result *r)
         int known = cb_expected_has_rule(r, id);
         if (!known && !bad)
             continue; /* not this report's to judge */
-        const char *side = cb_rule_side(id, r);
+        /* A known failure belongs to the side whose expectation records it. */
+        const char *side = known == 1 ? "server" : known == 2 ? "client" : cb_rule_side(id, r);
         char pair[300];
         snprintf(pair, sizeof(pair), "%s>%s", r->server, r->client);
         const char *stack = strcmp(side, "server") == 0 ? r->server : strcmp(side, "client") == 0 ? r->client : pair;
@@ -71,9 +72,10 @@ static void collect(entries *es, const cb_result *r)
     }
     if (!bad)
         return;
-    const json_t *exp = json_object_get(r->obj, "expected");
-    const char *es_v = json_string_value(json_object_get(exp, "server_verdict"));
-    const char *ec_v = json_string_value(json_object_get(exp, "client_verdict"));
+    cb_expect_side xs, xc;
+    cb_expected_side(r, 0, &xs);
+    cb_expected_side(r, 1, &xc);
+    const char *es_v = xs.verdict, *ec_v = xc.verdict;
     char key[300];
     if (es_v && strcmp(es_v, nz(r->server_verdict)) != 0) {
         snprintf(key, sizeof(key), "server verdict %s, expected %s", nz(r->server_verdict), es_v);

@@ -30,6 +30,11 @@ static void put_capture(FILE *f, const char *label, const char *path, int first)
 static void put_verdicts(FILE *f, const cb_result *r)
 {
     fputs("<dl>", f);
+    if (cb_res_str(r, "outcome_why")) {
+        fputs("<dt>why</dt><dd>", f);
+        cb_xml_put(f, cb_res_str(r, "outcome_why"), DETAIL_MAX);
+        fputs("</dd>", f);
+    }
     fputs("<dt>server</dt><dd><b>", f);
     cb_xml_put(f, r->server, 200);
     fputs("</b> ", f);
@@ -69,25 +74,22 @@ static void put_verdicts(FILE *f, const cb_result *r)
         cb_xml_put(f, json_string_value(json_object_get(details, id)), DETAIL_MAX);
         fputs("</dd>", f);
     }
-    const json_t *exp = json_object_get(r->obj, "expected");
-    if (json_is_object(exp)) {
-        fputs("<dt>expected</dt><dd>server ", f);
-        cb_xml_put(f, json_string_value(json_object_get(exp, "server_verdict")) ? json_string_value(json_object_get(exp, "server_verdict")) : "-", 40);
-        fputs(", client ", f);
-        cb_xml_put(f, json_string_value(json_object_get(exp, "client_verdict")) ? json_string_value(json_object_get(exp, "client_verdict")) : "-", 40);
-        fputs(", rules ", f);
-        const json_t *er = json_object_get(exp, "rules");
-        for (size_t i = 0; i < json_array_size(er); i++) {
-            fputs(i ? ", " : "", f);
-            cb_xml_put(f, json_string_value(json_array_get(er, i)), 200);
+    for (int side = 0; side < 2; side++) {
+        cb_expect_side x;
+        cb_expected_side(r, side, &x);
+        if (!x.present)
+            continue;
+        char *t = NULL;
+        size_t len = 0;
+        FILE *m = open_memstream(&t, &len);
+        if (m) {
+            cb_text_expected(m, r, side);
+            fclose(m);
         }
-        if (!json_array_size(er))
-            fputs("none", f);
-        if (json_string_value(json_object_get(exp, "reason"))) {
-            fputs(" \xe2\x80\x94 ", f);
-            cb_xml_put(f, json_string_value(json_object_get(exp, "reason")), DETAIL_MAX);
-        }
+        fprintf(f, "<dt>expected</dt><dd>%s: ", side ? "client" : "server");
+        cb_xml_put(f, t, DETAIL_MAX);
         fputs("</dd>", f);
+        free(t);
     }
     const json_t *fault = json_object_get(r->obj, "fault");
     if (json_is_object(fault)) {

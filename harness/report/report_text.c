@@ -4,6 +4,8 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "report_common.h"
+
 static const char *or_dash(const char *s) { return s ? s : "-"; }
 
 /* Writes the strings of array |a| joined by ", ", or |none|. */
@@ -16,24 +18,62 @@ static void join(FILE *f, const json_t *a, const char *none)
         fprintf(f, "%s%s", i ? ", " : "", or_dash(json_string_value(json_array_get(a, i))));
 }
 
+void cb_text_expected(FILE *f, const cb_result *r, int client)
+{
+    cb_expect_side x;
+    cb_expected_side(r, client, &x);
+    if (!x.present) {
+        fputs("none recorded", f);
+        return;
+    }
+    fputs(x.verdict ? x.verdict : "any verdict", f);
+    fputs(", rules ", f);
+    join(f, x.rules, "none");
+    if (x.fault)
+        fprintf(f, ", fault %s", x.fault);
+    if (x.file || x.pattern || x.reason) {
+        fputs(" (", f);
+        if (x.file) {
+            fputs(x.file, f);
+            if (x.line >= 0)
+                fprintf(f, ":%lld", x.line);
+        }
+        if (x.pattern)
+            fprintf(f, "%s%s", x.file ? " " : "", x.pattern);
+        if (x.reason)
+            fprintf(f, "%s%s", x.file || x.pattern ? ": " : "", x.reason);
+        fputc(')', f);
+    }
+}
+
 void cb_text_headline(FILE *f, const cb_result *r)
 {
     const json_t *rules = json_object_get(r->obj, "rules");
+    const char *why = cb_res_str(r, "outcome_why");
     fputs(cb_outcome_name(r->outcome), f);
+    if (why)
+        fprintf(f, ": %s", why);
     if (json_array_size(rules)) {
-        fputs(": ", f);
+        fputs(why ? "; rules " : ": rules ", f);
         join(f, rules, "");
     }
     fprintf(f, "; server %s, client %s", or_dash(r->server_verdict), or_dash(r->client_verdict));
-    const json_t *exp = json_object_get(r->obj, "expected");
-    if (json_is_object(exp)) {
-        const char *es = json_string_value(json_object_get(exp, "server_verdict"));
-        const char *ec = json_string_value(json_object_get(exp, "client_verdict"));
-        const json_t *er = json_object_get(exp, "rules");
-        fprintf(f, "; expected server %s, client %s, rules ", or_dash(es), or_dash(ec));
-        join(f, er, "none");
+    cb_expect_side s, c;
+    cb_expected_side(r, 0, &s);
+    cb_expected_side(r, 1, &c);
+    if (s.present || c.present) {
+        fprintf(f, "; expected server %s, client %s", s.verdict ? s.verdict : "-", c.verdict ? c.verdict : "-");
+        if (s.rules && s.rules == c.rules) {
+            fputs(", rules ", f);
+            join(f, s.rules, "none");
+        } else if (json_array_size(s.rules) || json_array_size(c.rules)) {
+            fputs(", rules ", f);
+            join(f, s.rules, "");
+            fputs(json_array_size(s.rules) && json_array_size(c.rules) ? ", " : "", f);
+            join(f, c.rules, "");
+        }
     }
-    if (r->outcome == CB_OC_ERROR) {
+    if (r->outcome == CB_OC_ERROR && !why) {
         fputs("; ", f);
         if (!cb_text_fault(f, r))
             fputs("no fault recorded", f);
@@ -57,8 +97,10 @@ int cb_text_fault(FILE *f, const cb_result *r)
 void cb_text_body(FILE *f, const cb_result *r)
 {
     fprintf(f, "case: %s (line %zu)\n", r->case_id, r->line);
-    fprintf(f, "outcome: %s\n", cb_outcome_name(r->outcome));
-    fprintf(f, "server: %s %s: %s", r->server, or_dash(cb_res_str(r, "server_version")), or_dash(r->server_verdict));
+    fprintf(f, "outcome: %s", cb_outcome_name(r->outcome));
+    if (cb_res_str(r, "outcome_why"))
+        fprintf(f, " (%s)", cb_res_str(r, "outcome_why"));
+    fprintf(f, "\nserver: %s %s: %s", r->server, or_dash(cb_res_str(r, "server_version")), or_dash(r->server_verdict));
     if (cb_res_str(r, "server_detail"))
         fprintf(f, " (%s)", cb_res_str(r, "server_detail"));
     fprintf(f, "\nclient: %s %s: %s\n", r->client, or_dash(cb_res_str(r, "client_version")), or_dash(r->client_verdict));
@@ -74,15 +116,16 @@ void cb_text_body(FILE *f, const cb_result *r)
     const json_t *rules = json_object_get(r->obj, "rules"), *details = json_object_get(r->obj, "rule_details");
     for (size_t i = 0; i < json_array_size(rules); i++) {
         const char *id = json_string_value(json_array_get(rules, i));
-        fprintf(f, "rule %s failed: %s\n", id, or_dash(json_string_value(json_object_get(details, id))));
+        fprintf(f, "rule %s failed%s: %s\n", id, cb_expected_has_rule(r, id) ? " (known)" : "",
+                or_dash(json_string_value(json_object_get(details, id))));
     }
-    const json_t *exp = json_object_get(r->obj, "expected");
-    if (json_is_object(exp)) {
-        fprintf(f, "expected: server %s, client %s, rules ", or_dash(json_string_value(json_object_get(exp, "server_verdict"))),
-                or_dash(json_string_value(json_object_get(exp, "client_verdict"))));
-        join(f, json_object_get(exp, "rules"), "none");
-        if (json_string_value(json_object_get(exp, "reason")))
-            fprintf(f, " (%s)", json_string_value(json_object_get(exp, "reason")));
+    for (int side = 0; side < 2; side++) {
+        cb_expect_side x;
+        cb_expected_side(r, side, &x);
+        if (!x.present)
+            continue;
+        fprintf(f, "expected of the %s: ", side ? "client" : "server");
+        cb_text_expected(f, r, side);
         fputc('\n', f);
     }
     if (json_is_object(json_object_get(r->obj, "fault"))) {

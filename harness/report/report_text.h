@@ -7,10 +7,16 @@
 
 #include "results_read.h"
 
-/* cb_text_headline writes one line: the outcome, the failed rules, both
- * verdicts and, when they differ, what was expected, e.g.
- * "finding: CA-PREFIX, ALERT-ON-FAIL; server truncated, client rejected". */
+/* cb_text_headline writes one line: the outcome and why (the run's
+ * "outcome_why"), the failed rules, both verdicts and what was expected, e.g.
+ * "finding: rule REC-2E14 failed; rules REC-2E14, ALERT-ON-FAIL; server
+ * malformed, client rejected". */
 void cb_text_headline(FILE *f, const cb_result *r);
+
+/* cb_text_expected writes one side's expectation: "truncated, rules
+ * CA-PREFIX (suites/expect/gnutls.expect:12, PATTERN: reason)", or "none
+ * recorded". */
+void cb_text_expected(FILE *f, const cb_result *r, int client);
 
 /* cb_text_body writes the case's details, one "key: value" per line: stacks
  * and versions, verdicts with details, list bytes, each failed rule with its

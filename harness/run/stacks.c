@@ -7,6 +7,9 @@
 #include <string.h>
 #include <unistd.h>
 
+#ifdef CABOUND_HAVE_MISSING_STACKS_H
+#include "missing_stacks.h"
+#endif
 #ifndef CABOUND_MISSING_STACKS
 #define CABOUND_MISSING_STACKS ""
 #endif
