@@ -55,12 +55,13 @@ static void put_chip(FILE *f, const chip *c, const cb_result *const *cases, size
     }
     if (total > shown)
         fprintf(f, "&#10;and %zu more", total - shown);
-    fputs("\">", f);
+    fputs("\"><span>", f);
     cb_xml_put(f, c->sv, 40);
     fputs(" / ", f);
     cb_xml_put(f, c->cv, 40);
     if (c->n > 1)
         fprintf(f, " <b>\xc3\x97%zu</b>", c->n);
+    fputs("</span>", f);
     if (c->min_bytes >= 0) {
         if (c->min_bytes == c->max_bytes)
             fprintf(f, " <small>%lld B</small>", c->min_bytes);
@@ -131,7 +132,7 @@ static void put_suite(FILE *f, const cb_results *rs, const char *suite, size_t s
     fprintf(f, "</code> <small>%zu cases</small></h3>\n<div class=\"matrices\">\n", ncases);
     const cb_result **cases = malloc((ncases ? ncases : 1) * sizeof(*cases));
     for (size_t t = 0; cases && t < tls.n; t++) {
-        fputs("<table class=\"matrix\" data-suite=\"", f);
+        fputs("<div class=\"mwrap\"><table class=\"matrix\" data-suite=\"", f);
         cb_xml_put(f, suite, 200);
         fputs("\" data-tls=\"", f);
         cb_xml_put(f, tls.v[t], 40);
@@ -160,7 +161,7 @@ static void put_suite(FILE *f, const cb_results *rs, const char *suite, size_t s
             }
             fputs("</tr>\n", f);
         }
-        fputs("</tbody></table>\n", f);
+        fputs("</tbody></table></div>\n", f);
     }
     fputs("</div></section>\n", f);
     free(cases);

@@ -53,7 +53,11 @@ void cb_text_headline(FILE *f, const cb_result *r)
     fputs(cb_outcome_name(r->outcome), f);
     if (why)
         fprintf(f, ": %s", why);
-    if (json_array_size(rules)) {
+    /* The failed rules, unless "why" already names each of them. */
+    int named = 1;
+    for (size_t i = 0; i < json_array_size(rules); i++)
+        named &= why && strstr(why, json_string_value(json_array_get(rules, i))) != NULL;
+    if (json_array_size(rules) && !named) {
         fputs(why ? "; rules " : ": rules ", f);
         join(f, rules, "");
     }
