@@ -171,26 +171,41 @@ static int row_cmp(const void *a, const void *b)
 
 static void put_boundaries(FILE *f, const cb_boundaries *b)
 {
-    static const char *const cols[] = {"stack", "side", "tls", "largest_ok_list_bytes", "largest_ok_message_bytes", "above", "model"};
+    /* The documented columns first, then any other field the rows carry
+     * (a run also records the peer and the list source). */
+    static const char *const fixed[] = {"stack", "side", "tls", "largest_ok_list_bytes", "largest_ok_message_bytes", "above", "model"};
+    cb_strset cols = {0};
+    for (size_t c = 0; c < sizeof(fixed) / sizeof(fixed[0]); c++)
+        cb_strset_add(&cols, fixed[c]);
+    for (size_t i = 0; i < b->n; i++) {
+        const char *k;
+        json_t *v;
+        json_object_foreach(b->rows[i], k, v) cb_strset_add(&cols, k);
+    }
     fputs("<h2 id=\"boundaries\">Boundaries</h2>\n<p class=\"note\">From boundaries.jsonl: the largest list (and "
           "CertificateRequest) each stack handled, found by bisection, and what happens above it.</p>\n",
           f);
     put_bad(f, "boundaries.jsonl", &b->bad);
     json_t **rows = malloc((b->n ? b->n : 1) * sizeof(*rows));
-    if (!rows)
+    if (!rows) {
+        cb_strset_free(&cols);
         return;
-    if (b->n)
+    }
+    if (b->n) {
         memcpy(rows, b->rows, b->n * sizeof(*rows));
-    if (b->n)
         qsort(rows, b->n, sizeof(*rows), row_cmp);
-    fputs("<table class=\"boundaries\"><thead><tr>", f);
-    for (size_t c = 0; c < sizeof(cols) / sizeof(cols[0]); c++)
-        fprintf(f, "<th>%s</th>", cols[c]);
+    }
+    fputs("<div class=\"mwrap\"><table class=\"boundaries\"><thead><tr>", f);
+    for (size_t c = 0; c < cols.n; c++) {
+        fputs("<th>", f);
+        cb_xml_put(f, cols.v[c], 100);
+        fputs("</th>", f);
+    }
     fputs("</tr></thead><tbody>\n", f);
     for (size_t i = 0; i < b->n; i++) {
         fputs("<tr>", f);
-        for (size_t c = 0; c < sizeof(cols) / sizeof(cols[0]); c++) {
-            const json_t *v = json_object_get(rows[i], cols[c]);
+        for (size_t c = 0; c < cols.n; c++) {
+            const json_t *v = json_object_get(rows[i], cols.v[c]);
             fputs(json_is_integer(v) ? "<td class=\"num\">" : "<td>", f);
             put_value(f, v);
             fputs("</td>", f);
@@ -198,9 +213,10 @@ static void put_boundaries(FILE *f, const cb_boundaries *b)
         fputs("</tr>\n", f);
     }
     if (!b->n)
-        fputs("<tr><td colspan=\"7\" class=\"note\">no rows</td></tr>\n", f);
-    fputs("</tbody></table>\n", f);
+        fprintf(f, "<tr><td colspan=\"%zu\" class=\"note\">no rows</td></tr>\n", cols.n);
+    fputs("</tbody></table></div>\n", f);
     free(rows);
+    cb_strset_free(&cols);
 }
 
 static void put_rules_legend(FILE *f, const cb_results *rs)

@@ -11,7 +11,7 @@
 
 #define SVG_NS "http://www.w3.org/2000/svg"
 /* Case names in a point's tooltip. */
-#define POINT_TITLE_NAMES 6
+#define POINT_TITLE_NAMES 4
 
 static const char *const palette[] = {"#1f6fb4", "#d95f02", "#7b3294", "#1b9e77", "#666666"};
 #define PALETTE_N (sizeof(palette) / sizeof(palette[0]))
@@ -259,6 +259,7 @@ static void client_strip(FILE *out, const cb_results *rs, const char *stack, con
     char *caption = NULL;
     size_t caplen = 0;
     FILE *cap = open_memstream(&caption, &caplen);
+    point *ticks = malloc((rs->n ? rs->n : 1) * sizeof(*ticks));
     for (size_t t = 0; t < tls->n; t++) {
         double y0 = CMT + CROW * (double)t;
         fprintf(f, "<rect x=\"%d\" y=\"%.1f\" width=\"%.1f\" height=\"%d\" fill=\"%s\" stroke=\"#d0d7de\"/>", CML, y0 + 4, pw,
@@ -267,8 +268,8 @@ static void client_strip(FILE *out, const cb_results *rs, const char *stack, con
         cb_xml_put(f, tls->v[t], 40);
         fputs("</text>\n", f);
         long long lo[3] = {-1, -1, -1}, hi[3] = {-1, -1, -1};
-        size_t cnt[3] = {0, 0, 0};
-        for (size_t i = 0; i < rs->n; i++) {
+        size_t cnt[3] = {0, 0, 0}, n = 0;
+        for (size_t i = 0; ticks && i < rs->n; i++) {
             const cb_result *r = &rs->v[i];
             int k = strip_kind(r);
             long long v = strip_bytes(r);
@@ -279,12 +280,27 @@ static void client_strip(FILE *out, const cb_results *rs, const char *stack, con
                 lo[k] = v;
             if (v > hi[k])
                 hi[k] = v;
-            fprintf(f, "<line x1=\"%.1f\" y1=\"%.1f\" x2=\"%.1f\" y2=\"%.1f\" stroke=\"%s\" stroke-width=\"2\"><title>",
-                    cx(a, (double)v), y0 + 6 + (k ? CROW / 2.0 - 6 : 0), cx(a, (double)v), y0 + CROW / 2.0 + (k ? CROW / 2.0 - 6 : 0),
-                    kind_color[k]);
-            fprintf(f, "%s at %lld list bytes: ", kind_name[k], v);
-            cb_xml_put(f, r->case_id, 200);
+            ticks[n++] = (point){(size_t)k, v, 0, r};
+        }
+        /* One tick per distinct (kind, bytes). */
+        if (n)
+            qsort(ticks, n, sizeof(*ticks), point_cmp);
+        for (size_t i = 0; i < n;) {
+            size_t j = i;
+            while (j < n && ticks[j].series == ticks[i].series && ticks[j].x == ticks[i].x)
+                j++;
+            size_t k = ticks[i].series;
+            double x = cx(a, (double)ticks[i].x), top = y0 + 6 + (k ? CROW / 2.0 - 6 : 0);
+            fprintf(f, "<line x1=\"%.1f\" y1=\"%.1f\" x2=\"%.1f\" y2=\"%.1f\" stroke=\"%s\" stroke-width=\"2\"><title>%s at %lld list bytes (%zu case%s)",
+                    x, top, x, top + CROW / 2.0 - 6, kind_color[k], kind_name[k], ticks[i].x, j - i, j - i == 1 ? "" : "s");
+            for (size_t q = i; q < j && q < i + POINT_TITLE_NAMES; q++) {
+                fputs("&#10;", f);
+                cb_xml_put(f, ticks[q].r->case_id, 200);
+            }
+            if (j - i > POINT_TITLE_NAMES)
+                fprintf(f, "&#10;and %zu more", j - i - POINT_TITLE_NAMES);
             fputs("</title></line>\n", f);
+            i = j;
         }
         if (cap) {
             fprintf(cap, "%sTLS ", t ? "; " : "");
@@ -307,6 +323,7 @@ static void client_strip(FILE *out, const cb_results *rs, const char *stack, con
     }
     fprintf(f, "<text x=\"%.1f\" y=\"%d\" font-size=\"11\" text-anchor=\"middle\" fill=\"#24292f\">list bytes that reached the client</text>\n",
             CML + pw / 2, h - 6);
+    free(ticks);
     fputs("</svg>", f);
     int ok = fclose(f) == 0 && svg;
     fputs("<figure class=\"plot-box\"><figcaption><b>", out);

@@ -58,6 +58,7 @@ typedef struct cb_runner {
     cb_shim_slot slots[32];
     size_t n_slots;
     unsigned case_no;
+    char scratch[4096];    /* per-case files (key log, received list): tmpfs when there is one */
 } cb_runner;
 
 void cb_runner_init(cb_runner *r, const char *shim_dir, const char *work_dir, const char *out_dir);
