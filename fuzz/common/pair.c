@@ -90,6 +90,12 @@ void fz_pair_trace(const fz_pair_conf *c, const fz_pair_result *r)
     static int on = -1;
     if (on < 0)
         on = getenv("CABOUND_FUZZ_TRACE") != NULL;
+    const char *dump = getenv("CABOUND_FUZZ_DUMP");
+    FILE *f = dump ? fopen(dump, "wb") : NULL;
+    if (f) { /* the server's bytes, for a look with `cabound decode` or tshark */
+        fwrite(r->s2c.p, 1, r->s2c.len, f);
+        fclose(f);
+    }
     if (!on)
         return;
     fprintf(stderr,
@@ -123,9 +129,14 @@ int fz_check_server(const fz_pair_result *r, cb_calist *wire)
     FZ_RULE(s.oversize_plain == 0, fz_stack, "REC-2E14", "oversize", "%zu plaintext record(s) over 2^14 (largest %zu)",
             s.oversize_plain, s.max_record);
     int cls = -1;
+    /* Bytes that stop being TLS records: a record length written modulo
+     * 2^16 makes the rest of the flight unparsable. */
+    FZ_RULE(s.stop != CB_STREAM_NOT_TLS, fz_stack, "CA-PREFIX", "not-tls",
+            "the server's bytes stop being TLS records at offset %zu of %zu (largest record %zu)", s.bytes - 5,
+            r->s2c.len, s.max_record);
     if (!cr) {
         int partial = s.hs.pending_len > 0 && s.hs.pending[0] == CB_HS_CERTIFICATE_REQUEST;
-        FZ_RULE(!(partial && (r->server_failed || s.stop != CB_STREAM_RUNNING)), fz_stack, "REFUSAL", "partial",
+        FZ_RULE(!(partial && r->server_failed), fz_stack, "REFUSAL", "partial",
                 "the server stopped after %zu bytes of a CertificateRequest", s.hs.pending_len);
         cb_stream_free(&s);
         return -1;

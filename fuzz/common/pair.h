@@ -89,7 +89,8 @@ void fz_pair_drive(const fz_pair_conf *c, fz_pair_result *r, fz_step_fn server, 
                    fz_step_fn client, void *cside, fz_io *cio);
 
 /* fz_pair_trace prints one line about |r| to stderr when the environment
- * has CABOUND_FUZZ_TRACE set (for seeing what a seed really exercises). */
+ * has CABOUND_FUZZ_TRACE set (for seeing what a seed really exercises), and
+ * writes the server's bytes to the file $CABOUND_FUZZ_DUMP names. */
 void fz_pair_trace(const fz_pair_conf *c, const fz_pair_result *r);
 
 /* ---- the checks ---- */

@@ -26,6 +26,7 @@ static const struct command commands[] = {
     {"decode", cmd_decode, "classify a list file or an encoded list"},
     {"corpus", cmd_corpus, "write the boundary-case corpus for other projects"},
     {"merge", cmd_merge, "join shard outputs into one report"},
+    {"report", cmd_report, "rewrite junit.xml and report.html from a results directory"},
     {"version", cmd_version, "print cabound's version"},
     {NULL, NULL, NULL},
 };

@@ -202,14 +202,6 @@ int cb_out_close(cb_out *o, char *err, size_t errlen)
     return 0;
 }
 
-void cb_out_abort(cb_out *o)
-{
-    if (o->f)
-        fclose(o->f);
-    o->f = NULL;
-    unlink(o->tmp);
-}
-
 void cb_fmt_bytes(long long v, char *out, size_t outlen)
 {
     if (v < 0)

@@ -23,13 +23,15 @@ typedef struct cb_strset {
     size_t n, cap;
 } cb_strset;
 
-/* cb_strset_add adds |s| unless present. Returns its index, or -1 when out
- * of memory. */
+/* cb_strset_add adds |str| unless present. Returns its index, or -1 when
+ * out of memory. */
 long cb_strset_add(cb_strset *s, const char *str);
+/* cb_strset_find returns the index of |str|, or -1 when absent. */
 long cb_strset_find(const cb_strset *s, const char *str);
 /* cb_strset_sort_stacks sorts by cb_stack_cmp; cb_strset_sort sorts by strcmp. */
 void cb_strset_sort_stacks(cb_strset *s);
 void cb_strset_sort(cb_strset *s);
+/* cb_strset_free releases the set (not the strings). */
 void cb_strset_free(cb_strset *s);
 
 /* cb_rule_side names the side a failed rule speaks of in |r|: "server" for
@@ -72,8 +74,6 @@ int cb_out_open(cb_out *o, const char *path, char *err, size_t errlen);
 /* cb_out_close flushes, closes and renames it into place. Returns 0, or -1
  * with a message (the temporary is removed). */
 int cb_out_close(cb_out *o, char *err, size_t errlen);
-/* cb_out_abort closes and removes the temporary. */
-void cb_out_abort(cb_out *o);
 
 /* cb_fmt_bytes writes |v| in decimal, or an em dash when it is negative
  * (the field was null or absent). */

@@ -5,12 +5,15 @@
 #include <string.h>
 
 #include "escape.h"
+#include "findings_group.h"
 #include "report_common.h"
 #include "report_html.h"
 #include "report_text.h"
 
 /* The longest detail string shown; the results line keeps the rest. */
 #define DETAIL_MAX 4000
+/* Cases listed per outcome: the page stays loadable for any run. */
+#define FINDINGS_MAX 1000
 
 static void put_capture(FILE *f, const char *label, const char *path, int first)
 {
@@ -124,7 +127,8 @@ static size_t put_items(FILE *f, const cb_results *rs, enum cb_outcome oc)
         const cb_result *r = &rs->v[i];
         if (r->outcome != oc)
             continue;
-        n++;
+        if (n++ >= FINDINGS_MAX)
+            continue;
         fprintf(f, "<article class=\"finding\" id=\"line-%zu\"><h3><span class=\"badge %s\">%s</span> <code>", r->line,
                 cb_html_outcome_class(oc), cb_outcome_name(oc));
         cb_xml_put(f, r->case_id, 400);
@@ -132,11 +136,68 @@ static size_t put_items(FILE *f, const cb_results *rs, enum cb_outcome oc)
         put_verdicts(f, r);
         fputs("</article>\n", f);
     }
+    if (n > FINDINGS_MAX)
+        fprintf(f, "<p class=\"note\">and %zu more %s cases, left out of this page: every one is in junit.xml and "
+                   "results.jsonl.</p>\n",
+                n - FINDINGS_MAX, cb_outcome_name(oc));
     return n;
+}
+
+/* The findings per stack (the README's table), each row linking to its
+ * example below when that case is listed. */
+static void put_table(FILE *f, const cb_results *rs)
+{
+    cb_finding_rows rows;
+    if (cb_findings_group(rs, &rows) != 0) {
+        fputs("<p class=\"note\">(out of memory grouping the findings)</p>\n", f);
+        return;
+    }
+    if (rows.n) {
+        fputs("<h3>Per stack</h3>\n<p class=\"note\">Each distinct (stack, rule or verdict) once, with its smallest "
+              "case; <i>known</i> marks a failure its expectation records.</p>\n",
+              f);
+        fputs("<div class=\"mwrap\"><table class=\"per-stack\"><thead><tr><th>stack</th><th>side</th><th>finding</th>"
+              "<th>cases</th><th>smallest case</th></tr></thead><tbody>\n",
+              f);
+        for (size_t i = 0; i < rows.n; i++) {
+            const cb_finding_row *row = &rows.v[i];
+            fputs("<tr><th>", f);
+            cb_xml_put(f, row->stack, 200);
+            fprintf(f, "</th><td>%s</td><td><span class=\"badge %s\">%s</span> ", row->side,
+                    row->st == CB_FS_KNOWN ? "o-unsupported" : row->st == CB_FS_REGRESSION ? "o-regression" : "o-finding",
+                    cb_finding_status_name(row->st));
+            if (row->rule) {
+                fputs("<code class=\"rule\">", f);
+                cb_xml_put(f, row->rule, 200);
+                fputs("</code>", f);
+            } else {
+                cb_xml_put(f, row->key, 300);
+            }
+            if (cb_finding_detail(row)) {
+                fputs(" ", f);
+                cb_xml_put(f, cb_finding_detail(row), 400);
+            }
+            fprintf(f, "</td><td class=\"num\">%zu</td><td>", row->cases);
+            /* Known findings pass: they have no entry below. */
+            int listed = row->example->outcome == CB_OC_FINDING || row->example->outcome == CB_OC_REGRESSION;
+            if (listed)
+                fprintf(f, "<a href=\"#line-%zu\">", row->example->line);
+            fputs("<code>", f);
+            cb_xml_put(f, row->example->case_id, 300);
+            fputs(listed ? "</code></a>" : "</code>", f);
+            if (row->example->list_bytes >= 0)
+                fprintf(f, " <small>%lld B</small>", row->example->list_bytes);
+            fputs("</td></tr>\n", f);
+        }
+        fputs("</tbody></table></div>\n", f);
+    }
+    cb_finding_rows_free(&rows);
 }
 
 void cb_html_findings(FILE *f, const cb_results *rs)
 {
+    put_table(f, rs);
+    fputs("<h3>Each case</h3>\n", f);
     size_t n = 0;
     n += put_items(f, rs, CB_OC_REGRESSION);
     n += put_items(f, rs, CB_OC_FINDING);

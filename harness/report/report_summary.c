@@ -133,6 +133,8 @@ int cb_report_summary(const char *results_jsonl, FILE *out, int color, char *err
         cb_term_put(out, rs.bad.msgs[i], SUMMARY_STR_MAX);
         fputc('\n', out);
     }
+    if (rs.bad.count > CB_RESULTS_MAX_ERRORS)
+        fprintf(out, "            and %zu more malformed lines\n", rs.bad.count - CB_RESULTS_MAX_ERRORS);
     int rc = 0;
     if (ferror(out)) {
         snprintf(err, errlen, "%s: cannot write the summary", results_jsonl);

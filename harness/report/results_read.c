@@ -71,7 +71,7 @@ static int read_line(FILE *f, char **buf, size_t *cap, size_t *len, int *too_lon
     *too_long = 0;
     *no_newline = 0;
     size_t seen = 0;
-    while ((c = getc(f)) != EOF && c != '\n') {
+    while ((c = getc_unlocked(f)) != EOF && c != '\n') {
         seen++;
         if (*too_long)
             continue;
@@ -115,6 +115,7 @@ static int jsonl_read(const char *path, take_fn take, void *ctx, cb_jsonl_bad *b
         snprintf(err, errlen, "%s: %s", path, strerror(errno));
         return -1;
     }
+    flockfile(f); /* read_line uses getc_unlocked */
     char *buf = NULL;
     size_t cap = 0, len, line = 0;
     int too_long, no_newline, r, rc = 0;
@@ -154,6 +155,7 @@ static int jsonl_read(const char *path, take_fn take, void *ctx, cb_jsonl_bad *b
         rc = -1;
     }
     free(buf);
+    funlockfile(f);
     fclose(f);
     return rc;
 }

@@ -61,12 +61,14 @@ typedef struct cb_boundaries {
  * out->bad. Returns -1 with a message when the file cannot be opened or read
  * (|out| is then empty). Free with cb_results_free either way. */
 int cb_results_load(const char *path, cb_results *out, char *err, size_t errlen);
+/* cb_results_free releases |r| (safe on an emptied one). */
 void cb_results_free(cb_results *r);
 
 /* cb_boundaries_load reads |path| when it exists. Success (0): present is 0
  * for a missing file, else the well-formed rows are in |out|. Returns -1
  * when the file exists but cannot be read. */
 int cb_boundaries_load(const char *path, cb_boundaries *out, char *err, size_t errlen);
+/* cb_boundaries_free releases |b|. */
 void cb_boundaries_free(cb_boundaries *b);
 
 /* cb_jsonl_bad_message writes the first malformed line's message into |err|
@@ -77,8 +79,8 @@ int cb_jsonl_bad_message(const cb_jsonl_bad *bad, char *err, size_t errlen);
 /* cb_outcome_name is "pass", "finding", ... for |o|. */
 const char *cb_outcome_name(enum cb_outcome o);
 
-/* Typed reads of a results line's fields: NULL / |dflt| when the field is
- * absent, null or of another type. */
+/* cb_res_str and cb_res_int read a field of a results line: the string or
+ * the integer, or NULL / |dflt| when it is absent, null or of another type. */
 const char *cb_res_str(const cb_result *r, const char *key);
 long long cb_res_int(const cb_result *r, const char *key, long long dflt);
 

@@ -8,7 +8,7 @@ add_executable(test_report
 target_include_directories(test_report PRIVATE ${CMAKE_CURRENT_LIST_DIR} ${CMAKE_CURRENT_LIST_DIR}/../cli)
 target_link_libraries(test_report PRIVATE cabound_report)
 add_test(NAME test_report COMMAND test_report ${CMAKE_CURRENT_LIST_DIR}/data/report)
-set_tests_properties(test_report PROPERTIES SKIP_RETURN_CODE 77 LABELS unit)
+set_tests_properties(test_report PROPERTIES SKIP_RETURN_CODE 77 TIMEOUT 120 LABELS unit)
 
 add_test(NAME report_browser
   COMMAND sh ${CMAKE_CURRENT_LIST_DIR}/report_browser_test.sh $<TARGET_FILE:cabound>

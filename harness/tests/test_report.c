@@ -329,6 +329,15 @@ static void test_reports(const char *data)
         CHECK_EQ(count(h, "<svg class=\"plot client-strip\""), json_object_size(im.clients));
         CHECK_EQ(count(h, "<svg "), count(h, "</svg>"));
         CHECK_EQ(count(h, "<article class=\"finding\""), im.finds);
+        /* The per-stack table holds the README table's 10 rows. */
+        const char *ps = strstr(h, "<table class=\"per-stack\">"), *pe = ps ? strstr(ps, "</table>") : NULL;
+        CHECK(ps && pe);
+        if (ps && pe) {
+            char *t = strndup(ps, (size_t)(pe - ps));
+            CHECK_EQ(count(t, "<tr>"), 1 + 10);
+            CHECK(strstr(t, "<span class=\"badge o-unsupported\">known</span> <code class=\"rule\">ALERT-ON-FAIL</code>") != NULL);
+            free(t);
+        }
         CHECK(only_svg_ns(h));
         CHECK_EQ(count(h, "http://"), json_object_size(im.servers) + json_object_size(im.clients));
         CHECK(!strstr(h, "<script") && !strstr(h, "javascript:") && !strstr(h, " src=") && !strstr(h, "@import"));

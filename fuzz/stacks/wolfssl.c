@@ -1,0 +1,160 @@
+/* wolfssl.c — the wolfSSL 5.5 glue of the per-stack fuzz targets (native
+ * wolfSSL_* names only; its OpenSSL compatibility layer is compiled in).
+ *
+ * Transport: wolfSSL_SSLSetIORecv/IOSend callbacks over fz_io (an empty read
+ * is WOLFSSL_CBIO_ERR_WANT_READ).
+ * Server list: explicit = wolfSSL_set_client_CA_list with one
+ * WOLFSSL_X509_NAME per DN that wolfSSL_d2i_X509_NAME takes; the stack's push
+ * prepends and SendCertificateRequest walks from the head (src/internal.c,
+ * SSL_CA_NAMES), so DNs are pushed in reverse. TLS 1.2 only: 5.5.4 sends no
+ * certificate_authorities extension in 1.3.
+ * Client list: the certificate callback (wolfSSL_CTX_set_cert_cb), which TLS
+ * 1.2 calls from DoCertificateRequest after parsing the names;
+ * wolfSSL_get_client_CA_list gives them, but their DER is lost
+ * (CopyDecodedName keeps only the text; wolfSSL_i2d_X509_NAME gives 30 00):
+ * only their count is compared (API-WIRE "count"). */
+#include <string.h>
+
+#include <wolfssl/options.h>
+#include <wolfssl/ssl.h>
+
+#include "creds.h"
+#include "fuzz.h"
+#include "pair.h"
+
+const char fz_stack[] = "wolfssl";
+
+static WOLFSSL_CTX *sctx, *cctx;
+
+static int client_cb(WOLFSSL *ssl, void *arg)
+{
+    (void)arg;
+    fz_pair_result *r = wolfSSL_get_ex_data(ssl, 0);
+    if (!r || r->cr_seen++)
+        return 1;
+    WOLF_STACK_OF(WOLFSSL_X509_NAME) *sk = wolfSSL_get_client_CA_list(ssl);
+    int n = sk ? wolfSSL_sk_X509_NAME_num(sk) : 0;
+    static const uint8_t empty_name[] = {0x30, 0x00};
+    r->exposed = 1;
+    for (int i = 0; i < n; i++)
+        if (cb_calist_push(&r->got, empty_name, sizeof(empty_name), NULL) != 0)
+            fz_oom("client_cb");
+    return 1;
+}
+
+static int io_recv(WOLFSSL *ssl, char *buf, int sz, void *ctx)
+{
+    (void)ssl;
+    size_t n = fz_io_read(ctx, (uint8_t *)buf, (size_t)sz);
+    return n ? (int)n : WOLFSSL_CBIO_ERR_WANT_READ;
+}
+
+static int io_send(WOLFSSL *ssl, char *buf, int sz, void *ctx)
+{
+    (void)ssl;
+    fz_io_write(ctx, (const uint8_t *)buf, (size_t)sz);
+    return sz;
+}
+
+static WOLFSSL_CTX *new_ctx(int server)
+{
+    WOLFSSL_CTX *ctx = wolfSSL_CTX_new(server ? wolfTLSv1_2_server_method() : wolfTLSv1_2_client_method());
+    if (!ctx)
+        return NULL;
+    const unsigned char *cert = server ? fz_server_cert : fz_client_cert, *key = server ? fz_server_key : fz_client_key;
+    long clen = server ? (long)sizeof(fz_server_cert) : (long)sizeof(fz_client_cert);
+    long klen = server ? (long)sizeof(fz_server_key) : (long)sizeof(fz_client_key);
+    if (wolfSSL_CTX_use_certificate_buffer(ctx, cert, clen, WOLFSSL_FILETYPE_ASN1) != WOLFSSL_SUCCESS ||
+        wolfSSL_CTX_use_PrivateKey_buffer(ctx, key, klen, WOLFSSL_FILETYPE_ASN1) != WOLFSSL_SUCCESS) {
+        wolfSSL_CTX_free(ctx);
+        return NULL;
+    }
+    wolfSSL_CTX_set_verify(ctx, server ? WOLFSSL_VERIFY_PEER : WOLFSSL_VERIFY_NONE, NULL);
+    if (!server)
+        wolfSSL_CTX_set_cert_cb(ctx, client_cb, NULL);
+    wolfSSL_CTX_SetIORecv(ctx, io_recv);
+    wolfSSL_CTX_SetIOSend(ctx, io_send);
+    return ctx;
+}
+
+int fz_stack_init(void)
+{
+    if (wolfSSL_Init() != WOLFSSL_SUCCESS || !(sctx = new_ctx(1)) || !(cctx = new_ctx(0)))
+        return -1;
+    return 0;
+}
+
+int fz_stack_supports(int tls13, enum fz_source source)
+{
+    return !tls13 && (source == FZ_SRC_NONE || source == FZ_SRC_EXPLICIT);
+}
+
+static void set_list(WOLFSSL *s, const fz_pair_conf *c, fz_pair_result *r)
+{
+    WOLF_STACK_OF(WOLFSSL_X509_NAME) *sk = wolfSSL_sk_X509_NAME_new(NULL);
+    if (!sk)
+        fz_oom("set_list");
+    cb_calist taken; /* in reverse */
+    cb_calist_init(&taken);
+    for (size_t k = c->list->count; k-- > 0;) {
+        const cb_dn *d = &c->list->dns[k];
+        unsigned char *p = d->der;
+        WOLFSSL_X509_NAME *n = d->len ? wolfSSL_d2i_X509_NAME(NULL, &p, (long)d->len) : NULL;
+        if (!n)
+            continue;
+        if (wolfSSL_sk_X509_NAME_push(sk, n) != WOLFSSL_SUCCESS || cb_calist_push(&taken, d->der, d->len, NULL) != 0)
+            fz_oom("set_list");
+    }
+    for (size_t k = taken.count; k-- > 0;)
+        if (cb_calist_push(&r->configured, taken.dns[k].der, taken.dns[k].len, NULL) != 0)
+            fz_oom("set_list");
+    cb_calist_free(&taken);
+    wolfSSL_set_client_CA_list(s, sk); /* the WOLFSSL owns sk now */
+}
+
+struct side {
+    WOLFSSL *ssl;
+    int server;
+};
+
+static enum fz_step step(void *arg)
+{
+    struct side *sd = arg;
+    int ret = sd->server ? wolfSSL_accept(sd->ssl) : wolfSSL_connect(sd->ssl);
+    if (ret == WOLFSSL_SUCCESS)
+        return FZ_STEP_DONE;
+    int err = wolfSSL_get_error(sd->ssl, ret);
+    return err == WOLFSSL_ERROR_WANT_READ || err == WOLFSSL_ERROR_WANT_WRITE ? FZ_STEP_WANT : FZ_STEP_FAIL;
+}
+
+static void open_side(struct side *sd, WOLFSSL_CTX *ctx, fz_io *io, int server)
+{
+    sd->server = server;
+    if (!(sd->ssl = wolfSSL_new(ctx)))
+        fz_oom("open_side");
+    wolfSSL_SetIOReadCtx(sd->ssl, io);
+    wolfSSL_SetIOWriteCtx(sd->ssl, io);
+}
+
+void fz_stack_run(const fz_pair_conf *c, fz_pair_result *r)
+{
+    fz_io sio, cio;
+    memset(&sio, 0, sizeof(sio));
+    memset(&cio, 0, sizeof(cio));
+    struct side server, client;
+    open_side(&server, sctx, &sio, 1);
+    open_side(&client, cctx, &cio, 0);
+    wolfSSL_set_ex_data(client.ssl, 0, r);
+    if (c->source == FZ_SRC_EXPLICIT)
+        set_list(server.ssl, c, r);
+    fz_pair_drive(c, r, step, &server, &sio, step, &client, &cio);
+    int e = wolfSSL_get_error(r->client_failed ? client.ssl : server.ssl, 0);
+    if (e)
+        wolfSSL_ERR_error_string_n((unsigned long)(long)e, r->why, sizeof(r->why));
+    wolfSSL_free(server.ssl);
+    wolfSSL_free(client.ssl);
+    cb_buf_free(&sio.in);
+    cb_buf_free(&sio.out);
+    cb_buf_free(&cio.in);
+    cb_buf_free(&cio.out);
+}
