@@ -4,7 +4,8 @@
  * Transport: wolfSSL_SSLSetIORecv/IOSend callbacks over fz_io (an empty read
  * is WOLFSSL_CBIO_ERR_WANT_READ).
  * Server list: explicit = wolfSSL_set_client_CA_list with one
- * WOLFSSL_X509_NAME per DN that wolfSSL_d2i_X509_NAME takes; the stack's push
+ * WOLFSSL_X509_NAME per DN that wolfSSL_d2i_X509_NAME takes and that is one
+ * whole DER Name (see set_list); the stack's push
  * prepends and SendCertificateRequest walks from the head (src/internal.c,
  * SSL_CA_NAMES), so DNs are pushed in reverse. TLS 1.2 only: 5.5.4 sends no
  * certificate_authorities extension in 1.3.
@@ -19,6 +20,7 @@
 #include <wolfssl/ssl.h>
 
 #include "creds.h"
+#include "der.h"
 #include "fuzz.h"
 #include "pair.h"
 
@@ -100,6 +102,14 @@ static void set_list(WOLFSSL *s, const fz_pair_conf *c, fz_pair_result *r)
         const cb_dn *d = &c->list->dns[k];
         unsigned char *p = d->der;
         WOLFSSL_X509_NAME *n = d->len ? wolfSSL_d2i_X509_NAME(NULL, &p, (long)d->len) : NULL;
+        /* wolfSSL_d2i_X509_NAME takes a Name followed by other bytes and
+         * does not advance *in (src/x509.c l.10274), so unlike OpenSSL's it
+         * cannot say whether it used the whole DN: a DN that is not exactly
+         * one DER Name is parsed (for coverage) but not configured. */
+        if (n && !cb_der_name_valid(d->der, d->len)) {
+            wolfSSL_X509_NAME_free(n);
+            n = NULL;
+        }
         if (!n)
             continue;
         if (wolfSSL_sk_X509_NAME_push(sk, n) != WOLFSSL_SUCCESS || cb_calist_push(&taken, d->der, d->len, NULL) != 0)

@@ -155,6 +155,8 @@ static int parse_shard(const char *s, size_t *k, size_t *n)
     return 0;
 }
 
+static void remember(cb_run_env *env, size_t plan_index);
+
 int cb_run_env_open(const cb_run_opts *o, cb_run_env *env)
 {
     memset(env, 0, sizeof(*env));
@@ -258,7 +260,7 @@ int cb_run_env_open(const cb_run_opts *o, cb_run_env *env)
                 cb_case_id(&env->plan.v[j].c, pid, sizeof(pid));
                 if (!env->done[j] && strcmp(pid, id) == 0) {
                     env->done[j] = 1;
-                    json_object_set_new(l, "plan_index", json_integer((json_int_t)j));
+                    remember(env, j);
                     const char *oc = json_string_value(json_object_get(l, "outcome"));
                     for (int q = 0; oc && outcomes[q]; q++)
                         if (strcmp(outcomes[q], oc) == 0)
@@ -268,7 +270,22 @@ int cb_run_env_open(const cb_run_opts *o, cb_run_env *env)
                 }
             }
         }
-        write_lines(path, old); /* drops a line cut short by the kill */
+        /* Only the lines this plan still has, and not one cut short by a kill. */
+        json_t *keep = json_array();
+        json_array_foreach(old, i, l)
+        {
+            const char *id = json_string_value(json_object_get(l, "case"));
+            for (size_t j = 0; id && j < env->plan.n; j++) {
+                char pid[512];
+                cb_case_id(&env->plan.v[j].c, pid, sizeof(pid));
+                if (strcmp(pid, id) == 0) {
+                    json_array_append(keep, l);
+                    break;
+                }
+            }
+        }
+        write_lines(path, keep);
+        json_decref(keep);
         json_decref(old);
         if (!o->quiet)
             fprintf(stderr, "cabound run: resuming: %zu of %zu cases already recorded\n", kept, env->plan.n);
@@ -299,8 +316,24 @@ int cb_run_env_open(const cb_run_opts *o, cb_run_env *env)
     return 0;
 }
 
+static void remember(cb_run_env *env, size_t plan_index)
+{
+    if (env->n_lines == env->cap_lines) {
+        size_t ncap = env->cap_lines ? env->cap_lines * 2 : 1024;
+        size_t *n = realloc(env->line_plan, ncap * sizeof(*n));
+        if (!n)
+            return;
+        env->line_plan = n;
+        env->cap_lines = ncap;
+    }
+    env->line_plan[env->n_lines++] = plan_index;
+}
+
 const char *cb_run_env_record(cb_run_env *env, json_t *line)
 {
+    json_t *pi = json_object_get(line, "plan_index");
+    remember(env, json_is_integer(pi) ? (size_t)json_integer_value(pi) : (size_t)-1);
+    json_object_del(line, "plan_index");
     if (cb_outcome_apply(&env->exp, line))
         env->incomplete++;
     const char *oc = json_string_value(json_object_get(line, "outcome"));
@@ -318,11 +351,68 @@ const char *cb_run_env_record(cb_run_env *env, json_t *line)
     return ret;
 }
 
-static int by_index(const void *a, const void *b)
+struct line_ref {
+    size_t plan, offset, len;
+};
+
+static int by_plan(const void *a, const void *b)
 {
-    json_int_t x = json_integer_value(json_object_get(*(json_t *const *)a, "plan_index"));
-    json_int_t y = json_integer_value(json_object_get(*(json_t *const *)b, "plan_index"));
-    return x < y ? -1 : x > y;
+    const struct line_ref *x = a, *y = b;
+    return x->plan < y->plan ? -1 : x->plan > y->plan ? 1 : (x->offset > y->offset) - (x->offset < y->offset);
+}
+
+/* order_lines rewrites |path| with its lines in plan order. */
+static void order_lines(cb_run_env *env, const char *path)
+{
+    FILE *f = fopen(path, "r");
+    if (!f)
+        return;
+    struct line_ref *refs = calloc(env->n_lines + 1, sizeof(*refs));
+    size_t n = 0, off = 0, len = 0;
+    int c;
+    while (refs && (c = getc(f)) != EOF) {
+        len++;
+        if (c == '\n') {
+            if (n < env->n_lines)
+                refs[n] = (struct line_ref){env->line_plan[n], off, len};
+            n++;
+            off += len;
+            len = 0;
+        }
+    }
+    if (!refs || n != env->n_lines) {
+        /* The file and the record disagree (written by someone else): keep it. */
+        free(refs);
+        fclose(f);
+        return;
+    }
+    qsort(refs, n, sizeof(*refs), by_plan);
+    char tmp[4200];
+    snprintf(tmp, sizeof(tmp), "%s.tmp", path);
+    FILE *o = fopen(tmp, "w");
+    char *buf = NULL;
+    size_t cap = 0;
+    int ok = o != NULL;
+    for (size_t i = 0; ok && i < n; i++) {
+        if (refs[i].len > cap) {
+            cap = refs[i].len;
+            char *nb = realloc(buf, cap);
+            if (!nb) {
+                ok = 0;
+                break;
+            }
+            buf = nb;
+        }
+        ok = fseek(f, (long)refs[i].offset, SEEK_SET) == 0 && fread(buf, 1, refs[i].len, f) == refs[i].len &&
+             fwrite(buf, 1, refs[i].len, o) == refs[i].len;
+    }
+    free(buf);
+    free(refs);
+    fclose(f);
+    if (o && fclose(o) == 0 && ok)
+        rename(tmp, path);
+    else
+        unlink(tmp);
 }
 
 int cb_run_env_finish(cb_run_env *env, const cb_run_opts *o)
@@ -331,23 +421,9 @@ int cb_run_env_finish(cb_run_env *env, const cb_run_opts *o)
     fclose(env->results);
     env->results = NULL;
     snprintf(path, sizeof(path), "%s/results.jsonl", env->out_dir);
-    /* Plan order makes two runs with one seed comparable line by line. */
-    json_t *lines = read_lines(path);
-    size_t n = json_array_size(lines);
-    json_t **v = calloc(n + 1, sizeof(*v));
-    for (size_t i = 0; i < n; i++)
-        v[i] = json_array_get(lines, i);
-    qsort(v, n, sizeof(*v), by_index);
-    json_t *sorted = json_array();
-    for (size_t i = 0; i < n; i++) {
-        json_object_del(v[i], "plan_index");
-        json_array_append(sorted, v[i]);
-    }
-    free(v);
-    if (write_lines(path, sorted) != 0)
-        fprintf(stderr, "cabound run: rewriting %s failed: %s\n", path, strerror(errno));
-    json_decref(sorted);
-    json_decref(lines);
+    /* Plan order makes two runs with one seed comparable line by line. The
+     * lines are moved, not parsed: a 10,000-case run stays small. */
+    order_lines(env, path);
     /* The full matrix also bisects each stack's boundaries for the report. */
     if (!o->no_boundaries && !o->suites.count && !o->match && !o->shard && !o->list_only) {
         if (!o->quiet)
@@ -384,6 +460,7 @@ void cb_run_env_close(cb_run_env *env)
     cb_expectations_free(&env->exp);
     cb_plan_free(&env->plan);
     free(env->done);
+    free(env->line_plan);
 }
 
 static json_t *base_line(const cb_case *c)

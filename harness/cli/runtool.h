@@ -37,6 +37,8 @@ typedef struct cb_run_env {
     FILE *results;
     size_t counts[8]; /* per outcome */
     size_t incomplete; /* lines lacking an expectation for a stack */
+    size_t *line_plan; /* plan index of each line of results.jsonl, in file order */
+    size_t n_lines, cap_lines;
     double t0;
 } cb_run_env;
 

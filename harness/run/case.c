@@ -3,6 +3,7 @@
 #include "case.h"
 
 #include <errno.h>
+#include <limits.h>
 #include <openssl/evp.h>
 #include <openssl/pem.h>
 #include <openssl/x509.h>
@@ -68,8 +69,16 @@ void cb_case_repro(const cb_case *c, const char *cabound, char *out, size_t outl
         n += snprintf(out + n, outlen - (size_t)n, " --model '%s'", c->model);
     if (n > 0 && (size_t)n < outlen && c->inject[0])
         n += snprintf(out + n, outlen - (size_t)n, " --inject %s", c->inject);
-    if (n > 0 && (size_t)n < outlen && c->base_list[0])
-        n += snprintf(out + n, outlen - (size_t)n, " --base-list %s", c->base_list);
+    if (n > 0 && (size_t)n < outlen && c->base_list[0]) {
+        /* Relative to where cabound runs when it can be, so the command
+         * works from any checkout. */
+        char cwd[PATH_MAX];
+        const char *bl = c->base_list;
+        size_t cl = getcwd(cwd, sizeof(cwd)) ? strlen(cwd) : 0;
+        if (cl && strncmp(bl, cwd, cl) == 0 && bl[cl] == '/')
+            bl += cl + 1;
+        n += snprintf(out + n, outlen - (size_t)n, " --base-list %s", bl);
+    }
     if (n > 0 && (size_t)n < outlen && c->timeout_ms != 5000)
         n += snprintf(out + n, outlen - (size_t)n, " --timeout-ms %d", c->timeout_ms);
     /* The same case id, so a rerun's line lines up with the original. */

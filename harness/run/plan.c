@@ -3,6 +3,7 @@
 
 #include <dirent.h>
 #include <errno.h>
+#include <limits.h>
 #include <fnmatch.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -130,8 +131,12 @@ int cb_plan_add(cb_plan *p, const cb_suite *s, const char *suite_dir, const cb_s
                                         if (sc->base_list[0]) {
                                             if (sc->base_list[0] == '/')
                                                 snprintf(c->base_list, sizeof(c->base_list), "%s", sc->base_list);
-                                            else
-                                                snprintf(c->base_list, sizeof(c->base_list), "%s/%s", suite_dir, sc->base_list);
+                                            else {
+                                                char joined[2048], real[PATH_MAX];
+                                                snprintf(joined, sizeof(joined), "%s/%s", suite_dir, sc->base_list);
+                                                snprintf(c->base_list, sizeof(c->base_list), "%s",
+                                                         realpath(joined, real) ? real : joined);
+                                            }
                                         }
                                         char tmp[64];
                                         snprintf(tmp, sizeof(tmp), "%s", sc->issuer.v[is]);
