@@ -8,13 +8,15 @@
 #
 # Honours $CC, $CFLAGS, $LIB_FUZZING_ENGINE, $OUT, $WORK (all optional for
 # local use: clang, ASan+UBSan with libFuzzer, out/fuzz, a temporary
-# directory) and $CABOUND_STACKS (a ';' list; default: every stack found).
+# directory), $CABOUND_STACKS (a ';' list; default: every stack found) and
+# $CABOUND_<STACK>_ROOT (a stack installed under that prefix).
 # Under OSS-Fuzz $CFLAGS already carries the sanitizer and coverage flags,
 # so the CMake build adds none of its own.
 #
 # The per-stack targets link the TLS libraries installed on the build
-# machine; an OSS-Fuzz image must build those stacks itself (point CMake at
-# them with -DCABOUND_<STACK>_ROOT, see cmake/CaboundStacks.cmake).
+# machine; an OSS-Fuzz image must build those stacks itself and name them with
+# CABOUND_<STACK>_ROOT (see cmake/CaboundStacks.cmake), since its runner has
+# none of them installed.
 set -euo pipefail
 src=$(cd "$(dirname "$0")/.." && pwd)
 
@@ -37,6 +39,13 @@ mkdir -p "$OUT" "$build"
 
 stacks=()
 [ -n "${CABOUND_STACKS:-}" ] && stacks=("-DCABOUND_STACKS=$CABOUND_STACKS")
+# A stack built for fuzzing (instrumented, so libFuzzer sees its coverage):
+# CABOUND_<STACK>_ROOT=PREFIX in the environment, as in
+# ci/examples/clusterfuzzlite/build.sh.
+for s in OPENSSL BORINGSSL GNUTLS MBEDTLS WOLFSSL NSS; do
+  v=CABOUND_${s}_ROOT
+  [ -n "${!v:-}" ] && stacks+=("-D$v=${!v}")
+done
 
 echo "build.sh: configuring (CC=$CC) in $build"
 CC="$CC" CFLAGS="$CFLAGS" cmake -S "$src/fuzz" -B "$build" \

@@ -17,7 +17,7 @@
 
 struct line {
     size_t n;
-    char w[MAX_WORDS][512];
+    char w[MAX_WORDS][1024];
 };
 
 static int fail(char *err, size_t errlen, const char *name, size_t line, const char *fmt, ...)
@@ -550,7 +550,7 @@ int cb_expect_parse(const char *name, const char *text, size_t len, cb_expect_fi
             }
             snprintf(cur->fault, sizeof(cur->fault), "%.31s", strcmp(l.w[1], "none") ? l.w[1] : "");
         } else if (strcmp(k, "reason") == 0 && l.n == 2) {
-            snprintf(cur->reason, sizeof(cur->reason), "%.511s", l.w[1]);
+            snprintf(cur->reason, sizeof(cur->reason), "%.1023s", l.w[1]);
         } else {
             cb_expect_free(out);
             return fail(err, errlen, name, lineno, "unknown key \"%s\" (server-verdict, client-verdict, rules, fault, reason, end)", k);

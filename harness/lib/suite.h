@@ -92,7 +92,7 @@ typedef struct cb_expectation {
     size_t n_rules;
     int rules_set;
     char fault[32];      /* "" = none expected */
-    char reason[512];
+    char reason[1024];
     size_t line;
     unsigned hits;
 } cb_expectation;
