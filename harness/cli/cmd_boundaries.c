@@ -69,16 +69,20 @@ static int run_probe(cb_runner *r, const char *server, const char *client, const
     return 0;
 }
 
-/* like_model names the core model whose policy matches the step above. */
-static const char *like_model(const struct probe *above, size_t largest)
+/* like_model names the core model whose policy the boundary matches: a cut
+ * where the whole message reaches a power-of-two size is fit-in-message,
+ * a cut at 16384 list bytes is schannel-16k, a refusal past 65535 is rfc. */
+static const char *like_model(const struct probe *ok, const struct probe *above, size_t largest, char *buf, size_t buflen)
 {
-    if (strncmp(above->verdict, "truncated", 9) == 0 && above->wire_list_bytes >= 0 && above->wire_list_bytes <= 16384 &&
-        largest <= 16384)
+    int truncated = strncmp(above->verdict, "truncated", 9) == 0;
+    if (truncated && ok->message_bytes > 0 && (ok->message_bytes == 16384 || ok->message_bytes == 65535)) {
+        snprintf(buf, buflen, "fit-in-message %ld", ok->message_bytes);
+        return buf;
+    }
+    if (truncated && largest == 16384)
         return "schannel-16k";
     if (strncmp(above->verdict, "refused", 7) == 0 && largest == 65535)
         return "rfc";
-    if (strncmp(above->verdict, "truncated", 9) == 0 && above->message_bytes > 0)
-        return "fit-in-message";
     return NULL;
 }
 
@@ -194,8 +198,12 @@ int cb_boundaries_run(const char *out, const cb_strlist *only, const char *tls, 
                     json_object_set_new(row, "above", json_string(badp.verdict));
                     if (badp.wire_class[0])
                         json_object_set_new(row, "above_wire_class", json_string(badp.wire_class));
-                    const char *m = side == 0 ? like_model(&badp, lo) : NULL;
+                    char mbuf[64];
+                    const char *m = side == 0 ? like_model(&okp, &badp, lo, mbuf, sizeof(mbuf)) : NULL;
                     json_object_set_new(row, "model", m ? json_string(m) : json_null());
+                    /* A client whose peer gave up first was not reached: a lower bound. */
+                    if (side == 1 && strncmp(badp.verdict, "not-asked", 9) == 0)
+                        json_object_set_new(row, "note", json_string("lower bound: the reference server refused above it"));
                 }
                 char *s = json_dumps(row, JSON_COMPACT);
                 fprintf(f, "%s\n", s);
