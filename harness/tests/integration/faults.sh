@@ -22,4 +22,13 @@ check "flood: the server's bytes are not TLS" [ "$(field "$line" 'r["server_verd
 sleep 0.5
 check "no shim left running" bash -c '! pgrep -f [c]abound-shim-misbehave >/dev/null'
 check "no zombie left" bash -c '! ps -eo stat,comm | grep -q "^Z.*cabound"'
+# A results directory that cannot be written is a clean input error.
+"$CABOUND" run --suites "$(dirname "$0")/../data/suites" --out /dev/null/results --quiet >/dev/null 2>"$TMP/err"
+check "unwritable results directory: exit 2" [ $? -eq 2 ]
+check "unwritable results directory: says where" grep -q "/dev/null/results" "$TMP/err"
+# A peer that closes early: the client shim is killed mid-handshake by a
+# timeout far shorter than the handshake; the case still gets a line.
+line=$(timeout 60 "$CABOUND" pair --server openssl --client misbehave --name hang --timeout-ms 300)
+check "client hung: recorded as a timeout" [ "$(field "$line" '(r["fault"] or {}).get("client")')" = timeout ]
+check "client hung: the server's side is still an observation" [ "$(field "$line" 'r["handshake"]')" = failed ]
 done_checks
