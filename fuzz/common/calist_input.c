@@ -412,7 +412,8 @@ size_t fz_calist_crossover(const uint8_t *d1, size_t s1, const uint8_t *d2, size
         tmp[k++] = w.s[i];
     for (size_t i = cut; i < na; i++)
         tmp[k++] = w.s[i];
-    memcpy(w.s, tmp, k * sizeof(*tmp));
+    if (k)
+        memcpy(w.s, tmp, k * sizeof(*tmp));
     w.n = k;
     free(tmp);
     return emit(out, max);

@@ -1,0 +1,50 @@
+/* bench_floor.c — the floor ci/bench compares cabound against: one stack's
+ * own handshake cost, both sides in one process over memory, with no
+ * harness, no relay and no processes. It runs the same-stack pair of the
+ * fuzz targets (common/pair.h: a TLS 1.2 handshake up to the client's answer
+ * to the CertificateRequest, which is where the list's cost lies) on a list
+ * of the given size, and prints the mean microseconds per handshake.
+ *
+ * usage: bench_floor_STACK LIST_BYTES ITERATIONS */
+#include <stdio.h>
+#include <stdlib.h>
+#include <time.h>
+
+#include "listgen.h"
+#include "pair.h"
+
+int main(int argc, char **argv)
+{
+    if (argc != 3) {
+        fprintf(stderr, "usage: %s LIST_BYTES ITERATIONS\n", argv[0]);
+        return 2;
+    }
+    size_t bytes = strtoul(argv[1], NULL, 10), iters = strtoul(argv[2], NULL, 10);
+    if (fz_stack_init() != 0)
+        return 1;
+    cb_calist l;
+    cb_calist_init(&l);
+    char err[256];
+    cb_listgen g = {bytes, 40, 120, 1, NULL, NULL, NULL};
+    if (cb_listgen_build(&g, &l, err, sizeof(err)) != 0) {
+        fprintf(stderr, "%s\n", err);
+        return 2;
+    }
+    enum fz_source src = fz_stack_supports(0, FZ_SRC_EXPLICIT) ? FZ_SRC_EXPLICIT : FZ_SRC_TRUST;
+    fz_pair_conf conf = {0, src, &l, NULL};
+    struct timespec t0, t1;
+    clock_gettime(CLOCK_MONOTONIC, &t0);
+    size_t ok = 0;
+    for (size_t i = 0; i < iters; i++) {
+        fz_pair_result r;
+        fz_pair_result_init(&r);
+        fz_stack_run(&conf, &r);
+        ok += r.cr_seen && !r.server_failed;
+        fz_pair_result_free(&r);
+    }
+    clock_gettime(CLOCK_MONOTONIC, &t1);
+    double us = ((t1.tv_sec - t0.tv_sec) * 1e6 + (t1.tv_nsec - t0.tv_nsec) / 1e3) / (double)(iters ? iters : 1);
+    printf("%.1f %zu/%zu\n", us, ok, iters);
+    cb_calist_free(&l);
+    return ok ? 0 : 1;
+}
