@@ -52,8 +52,10 @@ static void accounting(const cb_stream *s, size_t fed)
             plain = i;
         over += i < plain && r->len > CB_MAX_PLAINTEXT;
     }
-    FZ_CHECK(total + cb_stream_pending(s) == s->bytes && s->bytes <= fed && (s->stop == CB_STREAM_NOT_TLS || s->bytes == fed),
-             "ACCOUNTING", "records %zu + pending %zu != %zu bytes (fed %zu)", total, cb_stream_pending(s), s->bytes, fed);
+    FZ_CHECK(total + cb_stream_pending(s) == s->bytes && s->bytes <= fed &&
+                 (s->stop == CB_STREAM_NOT_TLS || s->bytes == fed),
+             "ACCOUNTING", "records %zu + pending %zu != %zu bytes (fed %zu)", total, cb_stream_pending(s), s->bytes,
+             fed);
     FZ_CHECK(max == s->max_record && over == s->oversize_plain, "ACCOUNTING",
              "max_record %zu (want %zu), oversize_plain %zu (want %zu)", s->max_record, max, s->oversize_plain, over);
     cb_buf cat; /* the plaintext handshake bytes, in order */
@@ -70,7 +72,8 @@ static void accounting(const cb_stream *s, size_t fed)
                  "LOSSLESS", "message %zu spans records %zu..%zu", i, m->first_record, m->last_record);
         FZ_CHECK(got + 4 + m->len <= cat.len && cat.p[got] == m->type && cb_get_u24(cat.p + got + 1) == m->len &&
                      memcmp(cat.p + got + 4, m->body, m->len) == 0,
-                 "LOSSLESS", "message %zu (type %u, %zu bytes) differs from the records at %zu", i, m->type, m->len, got);
+                 "LOSSLESS", "message %zu (type %u, %zu bytes) differs from the records at %zu", i, m->type, m->len,
+                 got);
         got += 4 + m->len;
     }
     FZ_CHECK(got + s->hs.pending_len == cat.len &&

@@ -51,7 +51,8 @@ static void suite(const char *text, size_t len)
         const cb_suite_case *c = &s.cases[i];
         FZ_CHECK(c->n_bytes >= 1 && c->n_bytes <= CB_SUITE_MAX_BYTES && c->bytes, "SHAPE", "case %s: %zu list-bytes",
                  c->name, c->n_bytes);
-        FZ_CHECK(c->n_bytes == t.cases[i].n_bytes && memcmp(c->bytes, t.cases[i].bytes, c->n_bytes * sizeof(size_t)) == 0,
+        FZ_CHECK(c->n_bytes == t.cases[i].n_bytes &&
+                     memcmp(c->bytes, t.cases[i].bytes, c->n_bytes * sizeof(size_t)) == 0,
                  "SAME", "case %s expands differently", c->name);
         FZ_CHECK(words_ok(&c->tls) && words_ok(&c->servers) && words_ok(&c->clients) && words_ok(&c->issuer) &&
                      words_ok(&c->select) && words_ok(&c->source) && words_ok(&c->verify) &&

@@ -144,7 +144,8 @@ int fz_check_server(const fz_pair_result *r, cb_calist *wire)
     cb_cr_info info;
     if (cb_parse_cr(cr->body, cr->len, 0, &info) != 0)
         fz_oom("fz_check_server");
-    FZ_RULE(info.structure_ok, fz_stack, "CA-PREFIX", "unparsable", "a %zu-byte CertificateRequest that does not parse", cr->len);
+    FZ_RULE(info.structure_ok, fz_stack, "CA-PREFIX", "unparsable", "a %zu-byte CertificateRequest that does not parse",
+            cr->len);
     if (info.structure_ok) {
         cb_oracle_in in;
         cb_oracle_out out;
@@ -185,6 +186,6 @@ void fz_check_api(const fz_pair_result *r, const cb_calist *sent, int cls, const
                 "%s: the client API exposed %zu DNs (%zu list bytes) for %zu sent (%zu list bytes)", what,
                 r->got.count, cb_calist_list_bytes(&r->got), sent->count, cb_calist_list_bytes(sent));
     else
-        FZ_RULE(r->got.count == sent->count, fz_stack, "API-WIRE", "count", "%s: the client API exposed %zu DNs for %zu sent",
-                what, r->got.count, sent->count);
+        FZ_RULE(r->got.count == sent->count, fz_stack, "API-WIRE", "count",
+                "%s: the client API exposed %zu DNs for %zu sent", what, r->got.count, sent->count);
 }

@@ -258,7 +258,8 @@ static void set_list(PRFileDesc *fd, const fz_pair_conf *c, fz_pair_result *r)
             CERT_DestroyCertificate(cert);
             continue;
         }
-        if (CERT_AddCertToListTail(list, cert) != SECSuccess || cb_calist_push(&r->configured, d->der, d->len, NULL) != 0)
+        if (CERT_AddCertToListTail(list, cert) != SECSuccess ||
+            cb_calist_push(&r->configured, d->der, d->len, NULL) != 0)
             fz_oom("set_list");
     }
     cb_buf_free(&der);
