@@ -24,7 +24,8 @@ int cmd_stacks(int argc, char **argv)
         cb_flags_help(flags);
         printf("\nLists every stack cabound knows, whether its shim is installed, the library\n"
                "version and shared object it loads, and the TLS versions, list sources and\n"
-               "selection modes it supports. A missing stack says why.\n");
+               "selection modes it supports. A missing stack says why.\n\n"
+               "examples:\n  cabound stacks\n  cabound stacks --json | grep openssl@\n");
         return CB_EXIT_OK;
     }
     cb_stack_info stacks[32];

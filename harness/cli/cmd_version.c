@@ -9,11 +9,15 @@
 
 int cmd_version(int argc, char **argv)
 {
-    if (argc > 2 && strcmp(argv[2], "--help") != 0) {
+    if (argc > 2 && strcmp(argv[2], "--help") == 0) {
+        printf("usage: cabound version\n\nPrints cabound's version and the shim contract it speaks.\n\n"
+               "example:\n  cabound version\n");
+        return CB_EXIT_OK;
+    }
+    if (argc > 2) {
         fprintf(stderr, "Unrecognized flag: %s\n", argv[2]);
         return CB_EXIT_USAGE;
     }
-    (void)argv;
     printf("cabound %s (shim contract 1)\n", CABOUND_VERSION);
     return CB_EXIT_OK;
 }
