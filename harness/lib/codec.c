@@ -1,5 +1,6 @@
 #include "codec.h"
 
+#include <stdlib.h>
 #include <string.h>
 
 #include "der.h"
@@ -26,6 +27,45 @@ static void flag(cb_decoded *d, enum cb_class c, size_t offset)
     if (!(d->flags & 0xffffu))
         d->bad_offset = offset;
     d->flags |= CB_FLAG(c);
+}
+
+struct dn_key {
+    uint64_t hash;
+    const cb_dn *dn;
+};
+
+static int by_key(const void *a, const void *b)
+{
+    const struct dn_key *x = a, *y = b;
+    if (x->hash != y->hash)
+        return x->hash < y->hash ? -1 : 1;
+    if (x->dn->len != y->dn->len)
+        return x->dn->len < y->dn->len ? -1 : 1;
+    return x->dn->len ? memcmp(x->dn->der, y->dn->der, x->dn->len) : 0;
+}
+
+/* has_duplicates sorts the DNs by a hash of their bytes (FNV-1a) and compares
+ * neighbours: a list of 16,383 DNs takes milliseconds, not a quadratic scan.
+ * Returns 1, 0, or -1 when memory runs out. */
+static int has_duplicates(const cb_calist *l)
+{
+    if (l->count < 2)
+        return 0;
+    struct dn_key *k = malloc(l->count * sizeof(*k));
+    if (!k)
+        return -1;
+    for (size_t i = 0; i < l->count; i++) {
+        uint64_t h = 0xcbf29ce484222325ull;
+        for (size_t j = 0; j < l->dns[i].len; j++)
+            h = (h ^ l->dns[i].der[j]) * 0x100000001b3ull;
+        k[i] = (struct dn_key){h, &l->dns[i]};
+    }
+    qsort(k, l->count, sizeof(*k), by_key);
+    int dup = 0;
+    for (size_t i = 1; i < l->count && !dup; i++)
+        dup = by_key(&k[i - 1], &k[i]) == 0;
+    free(k);
+    return dup;
 }
 
 int cb_decode_vector(const uint8_t *p, size_t avail, cb_decoded *out)
@@ -70,13 +110,13 @@ int cb_decode_vector(const uint8_t *p, size_t avail, cb_decoded *out)
             flag(out, CB_CLASS_ZERO_LEN_DN, 2 + off);
         else if (!cb_der_name_valid(dn, d))
             flag(out, CB_CLASS_NOT_DER, 2 + off);
-        if (cb_calist_find(&out->dns, dn, d) >= 0)
-            out->flags |= CB_FLAG_DUPLICATES;
         if (cb_calist_push(&out->dns, dn, d, NULL) != 0)
             return -1;
         out->parsed_bytes += 2 + d;
         off += 2 + d;
     }
+    if (has_duplicates(&out->dns) > 0)
+        out->flags |= CB_FLAG_DUPLICATES;
     if (L == 0 && C == 0)
         flag(out, CB_CLASS_EMPTY, 0);
     out->cls = CB_CLASS_WELL_FORMED;

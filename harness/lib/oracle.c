@@ -9,8 +9,8 @@ static const char *const rule_ids[] = {"CA-PREFIX", "REC-2E14", "SEL-ISSUER", "A
 static const char *const rule_texts[] = {
     "the wire carries the configured list or a whole-DN prefix of it, in order",
     "no plaintext record is longer than 2^14 bytes (RFC 8446 5.1, RFC 5246 6.2.1)",
-    "a client choosing by issuer sends a certificate whose issuer is on the list it received, "
-    "or an empty Certificate when none is",
+    ("a client choosing by issuer sends a certificate whose issuer is on the list it received, "
+     "or an empty Certificate when none is"),
     "a failed handshake ends with an alert, not silence",
     "the DNs a client API exposes are the DNs that reached it, in order",
 };
