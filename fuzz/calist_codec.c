@@ -31,16 +31,6 @@
 
 static int init(void) { return 0; }
 
-static int same_list(const cb_calist *a, const cb_calist *b)
-{
-    if (a->count != b->count)
-        return 0;
-    for (size_t i = 0; i < a->count; i++)
-        if (!cb_dn_equal(&a->dns[i], &b->dns[i]))
-            return 0;
-    return 1;
-}
-
 static int dn_cmp(const void *x, const void *y)
 {
     const cb_dn *a = *(const cb_dn *const *)x, *b = *(const cb_dn *const *)y;
@@ -105,7 +95,7 @@ static void check_decoded(const cb_decoded *d, const cb_calist *l, size_t lb, co
                                      : CB_CLASS_EMPTY;
     FZ_CHECK(d->cls == want, lb > 0xffff ? "WRAPPED" : "CLASS", "%s of %zu DNs, %zu list bytes: %s, expected %s", form,
              l->count, lb, cb_class_name(d->cls), cb_class_name(want));
-    FZ_CHECK(same_list(&d->dns, l) && d->parsed_bytes == lb, "ROUND-TRIP", "%s: %zu DNs (%zu bytes) back of %zu (%zu)",
+    FZ_CHECK(cb_calist_equal(&d->dns, l) && d->parsed_bytes == lb, "ROUND-TRIP", "%s: %zu DNs (%zu bytes) back of %zu (%zu)",
              form, d->dns.count, d->parsed_bytes, l->count, lb);
 }
 

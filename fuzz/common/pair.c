@@ -106,16 +106,6 @@ void fz_pair_trace(const fz_pair_conf *c, const fz_pair_result *r)
             cb_calist_list_bytes(&r->got), r->why[0] ? ": " : "", r->why);
 }
 
-static int same_list(const cb_calist *a, const cb_calist *b)
-{
-    if (a->count != b->count)
-        return 0;
-    for (size_t i = 0; i < a->count; i++)
-        if (!cb_dn_equal(&a->dns[i], &b->dns[i]))
-            return 0;
-    return 1;
-}
-
 int fz_check_server(const fz_pair_result *r, cb_calist *wire)
 {
     cb_stream s;
@@ -182,7 +172,7 @@ void fz_check_api(const fz_pair_result *r, const cb_calist *sent, int cls, const
     if (!r->exposed || (cls != CB_CLASS_WELL_FORMED && cls != CB_CLASS_EMPTY))
         return;
     if (r->exposed_bytes)
-        FZ_RULE(same_list(&r->got, sent), fz_stack, "API-WIRE", "bytes",
+        FZ_RULE(cb_calist_equal(&r->got, sent), fz_stack, "API-WIRE", "bytes",
                 "%s: the client API exposed %zu DNs (%zu list bytes) for %zu sent (%zu list bytes)", what,
                 r->got.count, cb_calist_list_bytes(&r->got), sent->count, cb_calist_list_bytes(sent));
     else

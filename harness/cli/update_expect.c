@@ -14,17 +14,6 @@ struct obs {
     char verdict[32], rules[160], fault[32];
 };
 
-static const char *fault_class(const char *f)
-{
-    if (!f)
-        return "";
-    if (strncmp(f, "crash", 5) == 0)
-        return "crash";
-    if (strncmp(f, "timeout", 7) == 0)
-        return "timeout";
-    return "shim-error";
-}
-
 static void side(json_t *l, int role, struct obs *o)
 {
     const char *v = json_string_value(json_object_get(l, role ? "client_verdict" : "server_verdict"));
@@ -43,7 +32,7 @@ static void side(json_t *l, int role, struct obs *o)
     }
     json_t *f = json_object_get(l, "fault");
     const char *fs = json_is_object(f) ? json_string_value(json_object_get(f, role ? "client" : "server")) : NULL;
-    snprintf(o->fault, sizeof(o->fault), "%s", fault_class(fs));
+    snprintf(o->fault, sizeof(o->fault), "%s", cb_fault_class(fs));
 }
 
 static int same(const struct obs *a, const struct obs *b)

@@ -84,3 +84,13 @@ long cb_calist_find(const cb_calist *l, const uint8_t *der, size_t len)
             return (long)i;
     return -1;
 }
+
+int cb_calist_equal(const cb_calist *a, const cb_calist *b)
+{
+    if (a->count != b->count)
+        return 0;
+    for (size_t i = 0; i < a->count; i++)
+        if (!cb_dn_equal(&a->dns[i], &b->dns[i]))
+            return 0;
+    return 1;
+}

@@ -43,7 +43,11 @@ int cb_calist_copy_prefix(cb_calist *dst, const cb_calist *src, size_t n);
 /* cb_calist_find returns the index of the first DN equal to |der|, or -1. */
 long cb_calist_find(const cb_calist *l, const uint8_t *der, size_t len);
 
-/* cb_calist_equal_dn reports whether DN |i| of |a| and |j| of |b| are equal. */
+/* cb_dn_equal reports whether two DNs have the same bytes. */
 int cb_dn_equal(const cb_dn *a, const cb_dn *b);
+
+/* cb_calist_equal reports whether two lists hold the same DNs in the same
+ * order (labels aside). */
+int cb_calist_equal(const cb_calist *a, const cb_calist *b);
 
 #endif

@@ -32,16 +32,6 @@ int cb_server_verdict_parse(const char *s) { return find(sv_names, 7, s); }
 int cb_client_verdict_parse(const char *s) { return find(cv_names, 6, s); }
 int cb_rule_parse(const char *s) { return find(rule_ids, CB_RULE_COUNT, s); }
 
-static int lists_equal(const cb_calist *a, const cb_calist *b)
-{
-    if (a->count != b->count)
-        return 0;
-    for (size_t i = 0; i < a->count; i++)
-        if (!cb_dn_equal(&a->dns[i], &b->dns[i]))
-            return 0;
-    return 1;
-}
-
 /* is_prefix: |p| is the first p->count DNs of |l|. */
 static int is_prefix(const cb_calist *p, const cb_calist *l)
 {
@@ -96,8 +86,8 @@ static void judge_server(const cb_oracle_in *in, cb_oracle_out *o)
         if (d->cls <= CB_CLASS_TRAILING || !is_prefix(&d->dns, cfg))
             fail(o, CB_RULE_PREFIX, o->server_detail);
         else
-            o->server = lists_equal(&d->dns, cfg) ? CB_SV_FULL : CB_SV_TRUNCATED;
-    } else if (lists_equal(&d->dns, cfg)) {
+            o->server = cb_calist_equal(&d->dns, cfg) ? CB_SV_FULL : CB_SV_TRUNCATED;
+    } else if (cb_calist_equal(&d->dns, cfg)) {
         o->server = cfg->count ? CB_SV_FULL : CB_SV_EMPTY;
         snprintf(o->server_detail, sizeof(o->server_detail), "%zu DNs, %zu list bytes", d->dns.count, d->parsed_bytes);
     } else if (d->dns.count == 0) {
@@ -181,7 +171,7 @@ void cb_oracle_judge(const cb_oracle_in *in, cb_oracle_out *o)
 
     if (in->api_exposed && in->api_list && in->client_got) {
         o->checked |= 1u << CB_RULE_API_WIRE;
-        if (!lists_equal(in->api_list, in->client_got)) {
+        if (!cb_calist_equal(in->api_list, in->client_got)) {
             char why[160];
             snprintf(why, sizeof(why), "the API exposed %zu DNs, %zu reached the client%s", in->api_list->count,
                      in->client_got->count, in->api_list->count == in->client_got->count ? " (bytes differ)" : "");

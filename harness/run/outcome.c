@@ -114,7 +114,7 @@ static int has_rule(const cb_expectation *x, const char *rule)
     return 0;
 }
 
-static const char *fault_class(const char *f)
+const char *cb_fault_class(const char *f)
 {
     if (!f)
         return "";
@@ -181,7 +181,7 @@ int cb_outcome_apply(cb_expectations *e, json_t *line)
     } else if (json_is_object(fault)) {
         const char *sf = json_string_value(json_object_get(fault, "server"));
         const char *cf = json_string_value(json_object_get(fault, "client"));
-        int ok = (!sf || (xs && strcmp(xs->fault, fault_class(sf)) == 0)) && (!cf || (xc && strcmp(xc->fault, fault_class(cf)) == 0));
+        int ok = (!sf || (xs && strcmp(xs->fault, cb_fault_class(sf)) == 0)) && (!cf || (xc && strcmp(xc->fault, cb_fault_class(cf)) == 0));
         if (!ok) {
             outcome = "error";
             snprintf(why, sizeof(why), "fault: server %s, client %s", sf ? sf : "-", cf ? cf : "-");

@@ -23,6 +23,11 @@ void cb_expectations_free(cb_expectations *e);
  * expectation (the completeness check counts these), else 0. */
 int cb_outcome_apply(cb_expectations *e, json_t *line);
 
+/* cb_fault_class maps a fault ("crash:SIGSEGV", "timeout", "shim-error: ...")
+ * to the class an expectation names: crash, timeout or shim-error; "" for
+ * none. */
+const char *cb_fault_class(const char *fault);
+
 /* cb_outcome_is_failure: finding, regression, xpass, error. */
 int cb_outcome_is_failure(const char *outcome);
 
