@@ -15,33 +15,12 @@
 #include <openssl/x509v3.h>
 
 #include "check.h"
+#include "testutil.h"
 #include "der.h"
 #include "dn.h"
 #include "listgen.h"
 #include "pki.h"
 
-static void rm_rf(const char *path)
-{
-    struct stat st;
-    if (lstat(path, &st) != 0)
-        return;
-    if (S_ISDIR(st.st_mode)) {
-        DIR *d = opendir(path);
-        struct dirent *e;
-        while (d && (e = readdir(d)) != NULL) {
-            if (strcmp(e->d_name, ".") == 0 || strcmp(e->d_name, "..") == 0)
-                continue;
-            char sub[4096];
-            snprintf(sub, sizeof(sub), "%s/%s", path, e->d_name);
-            rm_rf(sub);
-        }
-        if (d)
-            closedir(d);
-        rmdir(path);
-    } else {
-        unlink(path);
-    }
-}
 
 /* load_certs reads every certificate of a PEM file. */
 static STACK_OF(X509) *load_certs(const char *path)

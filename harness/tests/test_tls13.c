@@ -10,6 +10,7 @@
 #include <openssl/x509.h>
 
 #include "check.h"
+#include "testutil.h"
 #include "codec.h"
 #include "dn.h"
 #include "keylog.h"
@@ -20,28 +21,6 @@
 #include "tls13.h"
 #include "tls_pair.h"
 
-static void rm_rf(const char *path)
-{
-    struct stat st;
-    if (lstat(path, &st) != 0)
-        return;
-    if (S_ISDIR(st.st_mode)) {
-        DIR *d = opendir(path);
-        struct dirent *e;
-        while (d && (e = readdir(d)) != NULL) {
-            if (strcmp(e->d_name, ".") == 0 || strcmp(e->d_name, "..") == 0)
-                continue;
-            char sub[4096];
-            snprintf(sub, sizeof(sub), "%s/%s", path, e->d_name);
-            rm_rf(sub);
-        }
-        if (d)
-            closedir(d);
-        rmdir(path);
-    } else {
-        unlink(path);
-    }
-}
 
 static int write_text(const char *path, const char *text)
 {
