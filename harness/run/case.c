@@ -318,7 +318,6 @@ int cb_case_run(cb_runner *r, const cb_case *c, json_t **result, char *err, size
     cb_buf_init(&inject);
     json_t *sobs = NULL, *cobs = NULL, *out = NULL;
     char *sreq = NULL, *creq = NULL;
-    char casedir[4200] = "";
     unsigned no = ++r->case_no;
 
     if (c->n_creds < 1 || c->n_creds > CB_MAX_CREDS || !cb_dn_possible(c->issuer_size) || c->issuer_size < CB_DN_MIN_WITH_ATTR) {
@@ -403,10 +402,10 @@ int cb_case_run(cb_runner *r, const cb_case *c, json_t **result, char *err, size
         load_cert_der(pki.client_cert[i], &cred_der);
 
     /* 3. Requests. */
-    snprintf(casedir, sizeof(casedir), "%s", scratch_dir(r));
+    const char *scratch = scratch_dir(r);
     char keylog[4300], recvd[4300];
-    snprintf(keylog, sizeof(keylog), "%s/keylog.txt", casedir);
-    snprintf(recvd, sizeof(recvd), "%s/received.calist", casedir);
+    snprintf(keylog, sizeof(keylog), "%s/keylog.txt", scratch);
+    snprintf(recvd, sizeof(recvd), "%s/received.calist", scratch);
     unlink(keylog);
     unlink(recvd);
     const char *tls = c->tls13 ? "1.3" : "1.2";
@@ -632,7 +631,6 @@ int cb_case_run(cb_runner *r, const cb_case *c, json_t **result, char *err, size
     out = NULL;
     rc = 0;
 done:
-    (void)casedir;
     json_decref(out);
     json_decref(sobs);
     json_decref(cobs);
