@@ -248,6 +248,44 @@ static void put_rules_legend(FILE *f, const cb_results *rs)
     cb_strset_free(&rules);
 }
 
+/* put_divergences lists DIR/divergences.jsonl (the cross-case rules XSTACK
+ * and XVER, each with its smallest case), when the run wrote one. */
+static void put_divergences(FILE *f, const char *dir)
+{
+    char path[4200];
+    snprintf(path, sizeof(path), "%s/divergences.jsonl", dir);
+    FILE *in = fopen(path, "r");
+    if (!in)
+        return;
+    fputs("<h2 id=\"divergences\">Divergences across cases</h2>\n<p class=\"note\">The same input gave different "
+          "results across server stacks (XSTACK) or across TLS 1.2 and 1.3 of one pair (XVER), each shown with its "
+          "smallest case. They describe how the stacks differ; each stack's own behaviour is judged by its "
+          "expectations.</p>\n<div class=\"mwrap\"><table class=\"boundaries\"><thead><tr><th>rule</th><th>held "
+          "equal</th><th>what differs</th><th>smallest case</th></tr></thead><tbody>\n",
+          f);
+    char *line = NULL;
+    size_t cap = 0;
+    while (getline(&line, &cap, in) > 0) {
+        json_error_t e;
+        json_t *o = json_loads(line, 0, &e);
+        if (!o)
+            continue;
+        static const char *const keys[] = {"rule", "group", "detail", "repro"};
+        fputs("<tr>", f);
+        for (int k = 0; k < 4; k++) {
+            const char *v = json_string_value(json_object_get(o, keys[k]));
+            fputs(k == 3 ? "<td><code>" : "<td>", f);
+            cb_xml_put(f, v ? v : "", 4096);
+            fputs(k == 3 ? "</code></td>" : "</td>", f);
+        }
+        fputs("</tr>\n", f);
+        json_decref(o);
+    }
+    free(line);
+    fclose(in);
+    fputs("</tbody></table></div>\n", f);
+}
+
 static void write_page(FILE *f, const char *dir, const cb_results *rs, const cb_boundaries *b)
 {
     cb_strset suites = {0};
@@ -266,7 +304,8 @@ static void write_page(FILE *f, const char *dir, const cb_results *rs, const cb_
     fputs("</p></header>\n<nav><a href=\"#summary\">Stacks</a><a href=\"#matrix\">Matrix</a>", f);
     if (b->present)
         fputs("<a href=\"#boundaries\">Boundaries</a>", f);
-    fputs("<a href=\"#plots\">Plots</a><a href=\"#findings\">Findings</a><a href=\"#errors\">Errors</a></nav>\n<main>\n", f);
+    fputs("<a href=\"#plots\">Plots</a><a href=\"#divergences\">Divergences</a><a href=\"#findings\">Findings</a>"
+          "<a href=\"#errors\">Errors</a></nav>\n<main>\n", f);
 
     fputs("<h2 id=\"summary\">Stacks</h2>\n", f);
     put_bad(f, "results.jsonl", &rs->bad);
@@ -296,6 +335,8 @@ static void write_page(FILE *f, const char *dir, const cb_results *rs, const cb_
           "or <span class=\"k2\">aborted</span>.</p>\n",
           f);
     cb_svg_client_strips(f, rs);
+
+    put_divergences(f, dir);
 
     fputs("<h2 id=\"findings\">Findings</h2>\n", f);
     put_rules_legend(f, rs);
