@@ -483,9 +483,11 @@ int cb_case_run(cb_runner *r, const cb_case *c, json_t **result, char *err, size
      * it; a client that fails after the server gave up is not "aborted". */
     int s_recv = obs_int(sobs, "alert_received", -1);
     json_t *sexp = sobs ? json_object_get(sobs, "alerts_exposed") : NULL;
-    int client_alert = (s_recv > 0 || w.alert_from_client > 0) ? CB_YES
-                       : (json_is_true(sexp) || (alerts_known && w.alert_from_client != CB_ALERT_OPAQUE)) ? CB_NO
-                                                                                                          : CB_UNKNOWN;
+    int client_alert = s_recv > 0                                                   ? CB_YES
+                       : json_is_true(sexp)                                         ? CB_NO
+                       : w.alert_from_client > 0                                    ? CB_YES
+                       : (alerts_known && w.alert_from_client != CB_ALERT_OPAQUE) ? CB_NO
+                                                                                  : CB_UNKNOWN;
     cb_oracle_in oi = {0};
     oi.tls13 = c->tls13;
     /* A raw server is handed the malformed list on purpose: that is what it

@@ -6,6 +6,7 @@
 
 #include "keylog.h"
 #include "record.h"
+#include "tls12.h"
 #include "tls13.h"
 
 void cb_wire_free(cb_wire *w)
@@ -85,7 +86,7 @@ static void take_cr(const cb_hs_msg *m, int tls13, cb_wire *w)
     cb_parse_cr(m->body, m->len, tls13, &w->cr);
 }
 
-static void measure12(const cb_relay_result *r, cb_wire *w, cb_stream *s2c, cb_stream *c2s)
+static void measure12(const cb_relay_result *r, const char *keylog, cb_wire *w, cb_stream *s2c, cb_stream *c2s)
 {
     w->measured = 1;
     const cb_hs_msg *cr = find_msg(&s2c->hs, CB_HS_CERTIFICATE_REQUEST);
@@ -116,6 +117,25 @@ static void measure12(const cb_relay_result *r, cb_wire *w, cb_stream *s2c, cb_s
         w->client_cert_msg = 0;
     w->alert_from_server = plain_alert(s2c);
     w->alert_from_client = plain_alert(c2s);
+    /* Alerts after ChangeCipherSpec are encrypted: read them with the key
+     * log's master secret when the shims logged it. */
+    if ((w->alert_from_server == CB_ALERT_OPAQUE || w->alert_from_client == CB_ALERT_OPAQUE) && keylog) {
+        cb_keylog kl;
+        char err[256];
+        memset(&kl, 0, sizeof(kl));
+        if (cb_keylog_read(keylog, &kl, err, sizeof(err)) == 0) {
+            int as = w->alert_from_server, ac = w->alert_from_client;
+            if (cb_tls12_alerts(c2s, s2c, &kl, &as, &ac) == 0) {
+                /* A direction that decrypted replaces its opaque marker; a
+                 * plaintext alert seen before CCS stays first. */
+                if (w->alert_from_server == CB_ALERT_OPAQUE)
+                    w->alert_from_server = as < 0 ? CB_ALERT_NONE : as;
+                if (w->alert_from_client == CB_ALERT_OPAQUE)
+                    w->alert_from_client = ac < 0 ? CB_ALERT_NONE : ac;
+            }
+            cb_keylog_free(&kl);
+        }
+    }
 }
 
 static int any_encrypted(const cb_stream *s)
@@ -194,7 +214,7 @@ int cb_wire_measure(const cb_relay_result *r, int tls13, const char *keylog, cb_
     if (tls13)
         measure13(keylog, out, &s2c, &c2s);
     else
-        measure12(r, out, &s2c, &c2s);
+        measure12(r, keylog, out, &s2c, &c2s);
     int oom = s2c.error || c2s.error;
     cb_stream_free(&s2c);
     cb_stream_free(&c2s);

@@ -18,6 +18,7 @@
 #include "pki.h"
 #include "record.h"
 #include "rng.h"
+#include "tls12.h"
 #include "tls13.h"
 #include "tls_pair.h"
 
@@ -470,6 +471,18 @@ int main(void)
         CHECK(cb_tls13_decrypt(&c.c2s, &c.s2c, &c.kl, 1, &srv) == -1);
         CHECK_STR(srv.reason, "not TLS 1.3: the ServerHello selects version 0x0303");
         cb_tls13_dir_free(&srv);
+        /* ...but tls12.c reads its encrypted alerts: both sides end with
+         * close_notify (0) after ChangeCipherSpec. */
+        int from_server = -7, from_client = -7;
+        CHECK(cb_tls12_alerts(&c.c2s, &c.s2c, &c.kl, &from_server, &from_client) == 0);
+        CHECK_EQ(from_server, 0);
+        CHECK_EQ(from_client, 0);
+        /* Without the master secret nothing is decrypted or guessed. */
+        cb_keylog empty;
+        memset(&empty, 0, sizeof(empty));
+        from_server = from_client = -7;
+        CHECK(cb_tls12_alerts(&c.c2s, &c.s2c, &empty, &from_server, &from_client) == -1);
+        CHECK(from_server == -7 && from_client == -7);
         conn_free(&c);
     }
 
