@@ -10,7 +10,7 @@
  *             stays after them); m >= 1 sends malformation m-1 of
  *             cb_malform_names() built around the list
  * TLS 1.2: the server sends an empty list and its CertificateRequest is
- * rewritten in flight with the vector (common/rewrite.h), records <= 2^14.
+ * rewritten in flight with the vector (harness/lib/rewrite.h), records <= 2^14.
  * TLS 1.3 encrypts the message, so the server itself is given the DNs.
  *
  * Must never see: a crash, leak or out-of-bounds access in the stack;
@@ -63,12 +63,12 @@ static void one(const uint8_t *data, size_t size)
             cb_buf_u16(&vec, cb_calist_list_bytes(&in.list));
             cb_buf_put(&vec, body, blen);
         }
-        fz_rewriter w;
-        fz_rewriter_init(&w, vec.p, vec.len);
+        cb_rewriter w;
+        cb_rewriter_init(&w, vec.p, vec.len);
         fz_pair_conf c = {0, FZ_SRC_NONE, NULL, &w};
         fz_stack_run(&c, &r);
         fz_pair_trace(&c, &r);
-        fz_rewriter_free(&w);
+        cb_rewriter_free(&w);
     }
     cb_decoded sent;
     if (vec.oom || cb_decode_vector(vec.p, vec.len, &sent) != 0)

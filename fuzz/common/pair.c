@@ -69,10 +69,10 @@ void fz_pair_drive(const fz_pair_conf *c, fz_pair_result *r, fz_step_fn server, 
             r->server_failed = s_rc == FZ_STEP_FAIL;
             moved += sio->out.len;
             cb_buf_put(&r->s2c, sio->out.p, sio->out.len);
-            if (c->rewrite)
-                fz_rewriter_feed(c->rewrite, sio->out.p, sio->out.len, &cio->in);
-            else
+            if (!c->rewrite)
                 cb_buf_put(&cio->in, sio->out.p, sio->out.len);
+            else if (cb_rewriter_feed(c->rewrite, sio->out.p, sio->out.len, &cio->in) != 0)
+                fz_oom("rewriter");
             sio->out.len = 0;
         }
         if (sio->in.oom || cio->in.oom || r->s2c.oom)

@@ -30,7 +30,7 @@ typedef struct fz_pair_conf {
     int tls13;
     enum fz_source source;
     const cb_calist *list; /* the server's list (unused for FZ_SRC_NONE) */
-    fz_rewriter *rewrite;  /* TLS 1.2: the server's bytes reach the client through it; NULL: as sent */
+    cb_rewriter *rewrite;  /* TLS 1.2: the server's bytes reach the client through it; NULL: as sent */
 } fz_pair_conf;
 
 typedef struct fz_pair_result {

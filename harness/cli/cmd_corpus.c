@@ -27,20 +27,6 @@ static int write_bin(const char *dir, const char *name, const cb_buf *b, char *p
     return fclose(f) == 0 && n == b->len ? 0 : -1;
 }
 
-/* records: the message in records of at most |max| bytes each. */
-static void to_records(const cb_buf *msg, size_t max, cb_buf *out)
-{
-    size_t off = 0;
-    do {
-        size_t n = msg->len - off < max ? msg->len - off : max;
-        cb_buf_u8(out, CB_CT_HANDSHAKE);
-        cb_buf_u16(out, 0x0303);
-        cb_buf_u16(out, n);
-        cb_buf_put(out, msg->p + off, n);
-        off += n;
-    } while (off < msg->len);
-}
-
 int cmd_corpus(int argc, char **argv)
 {
     const char *out = NULL;
@@ -118,7 +104,7 @@ int cmd_corpus(int argc, char **argv)
                 cb_buf_init(&one);
                 cb_encode_cr12(&l, &cr);
                 cb_encode_ext13(&l, &ext);
-                to_records(&cr, CB_MAX_PLAINTEXT, &recs);
+                cb_records_put(&recs, CB_CT_HANDSHAKE, 0x0303, cr.p, cr.len, CB_MAX_PLAINTEXT);
                 char dir[4200], fname[200];
                 snprintf(fname, sizeof(fname), "%s.bin", name);
                 snprintf(dir, sizeof(dir), "%s/cr12", out);
@@ -131,7 +117,7 @@ int cmd_corpus(int argc, char **argv)
                 write_bin(dir, fname, &recs, path, sizeof(path));
                 json_object_set_new(fl, "records12", json_sprintf("records12/%s", fname));
                 if (cr.len <= 65535) {
-                    to_records(&cr, 65535, &one);
+                    cb_records_put(&one, CB_CT_HANDSHAKE, 0x0303, cr.p, cr.len, 65535);
                     snprintf(dir, sizeof(dir), "%s/oversize12", out);
                     write_bin(dir, fname, &one, path, sizeof(path));
                     json_object_set_new(fl, "oversize12", json_sprintf("oversize12/%s", fname));

@@ -186,3 +186,17 @@ int cb_stream_feed(cb_stream *s, const uint8_t *data, size_t len)
     }
     return 0;
 }
+
+int cb_records_put(cb_buf *out, uint8_t type, uint16_t version, const uint8_t *p, size_t len, size_t max)
+{
+    do {
+        size_t n = len < max ? len : max;
+        cb_buf_u8(out, type);
+        cb_buf_u16(out, version);
+        cb_buf_u16(out, n);
+        cb_buf_put(out, p, n);
+        p += n;
+        len -= n;
+    } while (len > 0);
+    return out->oom ? -1 : 0;
+}

@@ -7,6 +7,8 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "buf.h"
+
 #define CB_CT_CHANGE_CIPHER_SPEC 20
 #define CB_CT_ALERT 21
 #define CB_CT_HANDSHAKE 22
@@ -78,6 +80,11 @@ void cb_stream_free(cb_stream *s);
  * handshake turns encrypted (TLS 1.3 decryption needs them); only bytes that
  * cannot be TLS stop the stream. Returns 0, or -1 on out of memory. */
 int cb_stream_feed(cb_stream *s, const uint8_t *data, size_t len);
+/* cb_records_put frames |len| bytes of |type| as records of at most |max|
+ * bytes each (one empty record for no bytes) and appends them to |out|.
+ * Returns 0, or -1 when memory runs out. */
+int cb_records_put(cb_buf *out, uint8_t type, uint16_t version, const uint8_t *p, size_t len, size_t max);
+
 /* cb_stream_pending reports bytes of an incomplete record at the end. */
 size_t cb_stream_pending(const cb_stream *s);
 

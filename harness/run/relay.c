@@ -11,8 +11,8 @@
 #include <time.h>
 #include <unistd.h>
 
-#include "codec.h"
 #include "record.h"
+#include "rewrite.h"
 
 static double now_ms(void)
 {
@@ -44,75 +44,6 @@ static int add_chunk(cb_relay_result *r, int from_server, size_t offset, size_t 
     }
     r->chunks[r->n_chunks++] = (cb_relay_chunk){from_server, offset, len, t};
     return 0;
-}
-
-/* The in-flight rewriter: re-frames the server's plaintext handshake with the
- * CertificateRequest's list replaced, then passes everything through. */
-typedef struct rewriter {
-    const cb_relay_opts *opts;
-    cb_stream in;         /* records as they arrive */
-    size_t records_done;  /* records of |in| already handled */
-    cb_hs_reasm hs;
-    size_t msgs_done;
-    int passthrough;
-    const cb_buf *original; /* every server byte so far */
-    int rewritten;
-} rewriter;
-
-static void put_records(cb_buf *out, uint8_t type, uint16_t version, const uint8_t *p, size_t len)
-{
-    do {
-        size_t n = len < CB_MAX_PLAINTEXT ? len : CB_MAX_PLAINTEXT;
-        cb_buf_u8(out, type);
-        cb_buf_u16(out, version);
-        cb_buf_u16(out, n);
-        cb_buf_put(out, p, n);
-        p += n;
-        len -= n;
-    } while (len > 0);
-}
-
-/* rewriter_feed consumes server bytes and appends what the client should get. */
-static void rewriter_feed(rewriter *w, const uint8_t *data, size_t len, cb_buf *out)
-{
-    if (w->passthrough) {
-        cb_buf_put(out, data, len);
-        return;
-    }
-    cb_stream_feed(&w->in, data, len);
-    for (; w->records_done < w->in.n_records; w->records_done++) {
-        cb_record *r = &w->in.records[w->records_done];
-        if (r->type != CB_CT_HANDSHAKE) {
-            /* CCS, alert or encrypted data: from this record on, the server's
-             * bytes go to the client exactly as they were sent. */
-            w->passthrough = 1;
-            cb_buf_put(out, w->original->p + r->offset, w->original->len - r->offset);
-            return;
-        }
-        cb_hs_reasm_add(&w->hs, r->payload, r->len, w->records_done);
-        for (; w->msgs_done < w->hs.count; w->msgs_done++) {
-            cb_hs_msg *m = &w->hs.msgs[w->msgs_done];
-            cb_buf msg;
-            cb_buf_init(&msg);
-            if (m->type == CB_HS_CERTIFICATE_REQUEST && !w->rewritten) {
-                cb_cr_info info;
-                cb_parse_cr(m->body, m->len, 0, &info);
-                size_t keep = info.structure_ok ? info.vector_offset : m->len;
-                cb_cr_info_free(&info);
-                cb_buf_u8(&msg, m->type);
-                cb_buf_u24(&msg, keep + w->opts->inject_len);
-                cb_buf_put(&msg, m->body, keep);
-                cb_buf_put(&msg, w->opts->inject_vector, w->opts->inject_len);
-                w->rewritten = 1;
-            } else {
-                cb_buf_u8(&msg, m->type);
-                cb_buf_u24(&msg, m->len);
-                cb_buf_put(&msg, m->body, m->len);
-            }
-            put_records(out, CB_CT_HANDSHAKE, r->version, msg.p, msg.len);
-            cb_buf_free(&msg);
-        }
-    }
 }
 
 struct side {
@@ -169,12 +100,8 @@ int cb_relay_run(cb_shimproc *server, const char *server_request, cb_shimproc *c
         }
         close(sp[i][1]);
     }
-    rewriter w;
-    memset(&w, 0, sizeof(w));
-    w.opts = opts;
-    w.original = &out->s2c;
-    cb_stream_init(&w.in);
-    cb_hs_reasm_init(&w.hs);
+    cb_rewriter w;
+    cb_rewriter_init(&w, opts->inject_vector, opts->inject_len);
     int rewrite = opts->inject_vector != NULL;
 
     uint8_t buf[65536];
@@ -226,10 +153,10 @@ int cb_relay_run(cb_shimproc *server, const char *server_request, cb_shimproc *c
                     add_chunk(out, i == 0, off, (size_t)got, now_ms() - t0);
                     if (i == 0) {
                         size_t fwd_before = out->s2c_fwd.len;
-                        if (rewrite)
-                            rewriter_feed(&w, buf, (size_t)got, &out->s2c_fwd);
-                        else
+                        if (!rewrite)
                             cb_buf_put(&out->s2c_fwd, buf, (size_t)got);
+                        else if (cb_rewriter_feed(&w, buf, (size_t)got, &out->s2c_fwd) != 0)
+                            snprintf(err, errlen, "relay: out of memory rewriting the CertificateRequest");
                         cb_buf_put(&peer->pending, out->s2c_fwd.p + fwd_before, out->s2c_fwd.len - fwd_before);
                     } else {
                         cb_buf_put(&peer->pending, buf, (size_t)got);
@@ -277,8 +204,7 @@ int cb_relay_run(cb_shimproc *server, const char *server_request, cb_shimproc *c
         cb_buf_free(&sides[i].pending);
     }
     out->rewritten = w.rewritten;
-    cb_stream_free(&w.in);
-    cb_hs_reasm_free(&w.hs);
+    cb_rewriter_free(&w);
     out->elapsed_ms = now_ms() - t0;
     return 0;
 }

@@ -3,9 +3,8 @@
 #include <string.h>
 
 #include "codec.h"
-#include "fuzz.h"
 
-void fz_rewriter_init(fz_rewriter *w, const uint8_t *vector, size_t vector_len)
+void cb_rewriter_init(cb_rewriter *w, const uint8_t *vector, size_t vector_len)
 {
     memset(w, 0, sizeof(*w));
     w->vector = vector;
@@ -14,44 +13,28 @@ void fz_rewriter_init(fz_rewriter *w, const uint8_t *vector, size_t vector_len)
     cb_hs_reasm_init(&w->hs);
 }
 
-void fz_rewriter_free(fz_rewriter *w)
+void cb_rewriter_free(cb_rewriter *w)
 {
     cb_stream_free(&w->in);
     cb_hs_reasm_free(&w->hs);
     cb_buf_free(&w->seen);
 }
 
-static void put_records(cb_buf *out, uint8_t type, uint16_t version, const uint8_t *p, size_t len)
+int cb_rewriter_feed(cb_rewriter *w, const uint8_t *data, size_t len, cb_buf *out)
 {
-    do {
-        size_t n = len < CB_MAX_PLAINTEXT ? len : CB_MAX_PLAINTEXT;
-        cb_buf_u8(out, type);
-        cb_buf_u16(out, version);
-        cb_buf_u16(out, n);
-        cb_buf_put(out, p, n);
-        p += n;
-        len -= n;
-    } while (len > 0);
-}
-
-void fz_rewriter_feed(fz_rewriter *w, const uint8_t *data, size_t len, cb_buf *out)
-{
-    if (w->passthrough) {
-        cb_buf_put(out, data, len);
-        return;
-    }
+    if (w->passthrough)
+        return cb_buf_put(out, data, len);
     cb_buf_put(&w->seen, data, len);
     if (cb_stream_feed(&w->in, data, len) != 0 || w->seen.oom)
-        fz_oom("rewriter");
+        return -1;
     for (; w->records_done < w->in.n_records; w->records_done++) {
         cb_record *r = &w->in.records[w->records_done];
         if (r->type != CB_CT_HANDSHAKE) {
             w->passthrough = 1;
-            cb_buf_put(out, w->seen.p + r->offset, w->seen.len - r->offset);
-            return;
+            return cb_buf_put(out, w->seen.p + r->offset, w->seen.len - r->offset);
         }
         if (cb_hs_reasm_add(&w->hs, r->payload, r->len, w->records_done) != 0)
-            fz_oom("rewriter");
+            return -1;
         for (; w->msgs_done < w->hs.count; w->msgs_done++) {
             cb_hs_msg *m = &w->hs.msgs[w->msgs_done];
             cb_buf msg;
@@ -60,7 +43,7 @@ void fz_rewriter_feed(fz_rewriter *w, const uint8_t *data, size_t len, cb_buf *o
             if (m->type == CB_HS_CERTIFICATE_REQUEST && !w->rewritten) {
                 cb_cr_info info;
                 if (cb_parse_cr(m->body, m->len, 0, &info) != 0)
-                    fz_oom("rewriter");
+                    return -1;
                 size_t keep = info.structure_ok ? info.vector_offset : m->len;
                 cb_cr_info_free(&info);
                 cb_buf_u24(&msg, keep + w->vector_len);
@@ -71,8 +54,10 @@ void fz_rewriter_feed(fz_rewriter *w, const uint8_t *data, size_t len, cb_buf *o
                 cb_buf_u24(&msg, m->len);
                 cb_buf_put(&msg, m->body, m->len);
             }
-            put_records(out, CB_CT_HANDSHAKE, r->version, msg.p, msg.len);
+            int bad = msg.oom || cb_records_put(out, CB_CT_HANDSHAKE, r->version, msg.p, msg.len, CB_MAX_PLAINTEXT) != 0;
             cb_buf_free(&msg);
+            if (bad)
+                return -1;
         }
     }
     if (w->in.stop == CB_STREAM_NOT_TLS) { /* not TLS: not ours to judge, pass it on */
@@ -81,6 +66,5 @@ void fz_rewriter_feed(fz_rewriter *w, const uint8_t *data, size_t len, cb_buf *o
         size_t from = last ? last->offset + 5 + last->len : 0;
         cb_buf_put(out, w->seen.p + from, w->seen.len - from);
     }
-    if (out->oom)
-        fz_oom("rewriter");
+    return out->oom ? -1 : 0;
 }
