@@ -6,36 +6,10 @@
 
 #include "codec.h"
 #include "commands.h"
+#include "fileio.h"
 #include "flags.h"
 #include "listfile.h"
 #include "model.h"
-
-static uint8_t *read_all(const char *path, size_t *len, char *err, size_t errlen)
-{
-    FILE *f = fopen(path, "rb");
-    if (!f) {
-        snprintf(err, errlen, "%s: %s", path, strerror(errno));
-        return NULL;
-    }
-    cb_buf b;
-    cb_buf_init(&b);
-    uint8_t chunk[65536];
-    size_t n;
-    while ((n = fread(chunk, 1, sizeof(chunk), f)) > 0)
-        if (cb_buf_put(&b, chunk, n) != 0)
-            break;
-    int bad = ferror(f) || b.oom;
-    fclose(f);
-    if (bad) {
-        snprintf(err, errlen, "%s: read error", path);
-        cb_buf_free(&b);
-        return NULL;
-    }
-    *len = b.len;
-    if (!b.p)
-        b.p = malloc(1);
-    return b.p;
-}
 
 static void print_decoded(const char *what, const cb_decoded *d, int json)
 {
@@ -111,7 +85,7 @@ int cmd_decode(int argc, char **argv)
     for (size_t i = 0; i < files.count; i++) {
         char err[512];
         size_t len;
-        uint8_t *data = read_all(files.items[i], &len, err, sizeof(err));
+        uint8_t *data = (uint8_t *)cb_read_file(files.items[i], &len, err, sizeof(err));
         if (!data) {
             fprintf(stderr, "cabound decode: %s\n", err);
             rc = CB_EXIT_USAGE;

@@ -9,6 +9,7 @@
 #include <unistd.h>
 
 #include "commands.h"
+#include "fileio.h"
 #include "paths.h"
 #include "report.h"
 #include "consistency.h"
@@ -83,19 +84,6 @@ int cb_run_opts_parse(cb_run_opts *o, int argc, char **argv)
     return -1;
 }
 
-static int mkdir_p(const char *path)
-{
-    char tmp[4096];
-    snprintf(tmp, sizeof(tmp), "%s", path);
-    for (char *p = tmp + 1; *p; p++)
-        if (*p == '/') {
-            *p = 0;
-            mkdir(tmp, 0755);
-            *p = '/';
-        }
-    return mkdir(tmp, 0755) == 0 || errno == EEXIST ? 0 : -1;
-}
-
 /* read_lines returns the valid JSON lines of |path| (a line cut short by a
  * kill is dropped), or an empty array. */
 static json_t *read_lines(const char *path)
@@ -163,7 +151,7 @@ int cb_run_env_open(const cb_run_opts *o, cb_run_env *env)
     memset(env, 0, sizeof(*env));
     env->t0 = (double)time(NULL);
     snprintf(env->out_dir, sizeof(env->out_dir), "%s", o->out);
-    if (mkdir_p(env->out_dir) != 0 || access(env->out_dir, W_OK) != 0) {
+    if (cb_mkdirs(env->out_dir) != 0 || access(env->out_dir, W_OK) != 0) {
         fprintf(stderr, "cabound run: %s: cannot write there: %s\n", env->out_dir, strerror(errno ? errno : EACCES));
         return -1;
     }

@@ -1,37 +1,13 @@
 #include "listfile.h"
 
+#include "errmsg.h"
+#include "fileio.h"
+
 #include <errno.h>
 #include <stdarg.h>
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
-
-static int fail(char *err, size_t errlen, const char *name, size_t line, const char *fmt, ...)
-{
-    char msg[200];
-    va_list ap;
-    va_start(ap, fmt);
-    vsnprintf(msg, sizeof(msg), fmt, ap);
-    va_end(ap);
-    if (err && errlen) {
-        if (line)
-            snprintf(err, errlen, "%s:%zu: %s", name, line, msg);
-        else
-            snprintf(err, errlen, "%s: %s", name, msg);
-    }
-    return -1;
-}
-
-static int hexval(char c)
-{
-    if (c >= '0' && c <= '9')
-        return c - '0';
-    if (c >= 'a' && c <= 'f')
-        return c - 'a' + 10;
-    if (c >= 'A' && c <= 'F')
-        return c - 'A' + 10;
-    return -1;
-}
 
 static int label_char(char c)
 {
@@ -47,17 +23,17 @@ static int parse_dn_line(const char *p, const char *end, cb_calist *out, const c
         p++;
     size_t ndigits = (size_t)(p - hex);
     if (ndigits % 2)
-        return fail(err, errlen, name, lineno, "odd number of hex digits (%zu)", ndigits);
+        return cb_fail_at(err, errlen, name, lineno, "odd number of hex digits (%zu)", ndigits);
     if (ndigits / 2 > 65535)
-        return fail(err, errlen, name, lineno, "DN of %zu bytes exceeds 65535", ndigits / 2);
+        return cb_fail_at(err, errlen, name, lineno, "DN of %zu bytes exceeds 65535", ndigits / 2);
     uint8_t *der = malloc(ndigits / 2 + 1);
     if (!der)
-        return fail(err, errlen, name, lineno, "out of memory");
+        return cb_fail_at(err, errlen, name, lineno, "out of memory");
     for (size_t i = 0; i < ndigits / 2; i++) {
-        int hi = hexval(hex[2 * i]), lo = hexval(hex[2 * i + 1]);
+        int hi = cb_hex_value(hex[2 * i]), lo = cb_hex_value(hex[2 * i + 1]);
         if (hi < 0 || lo < 0) {
             free(der);
-            return fail(err, errlen, name, lineno, "not a hex digit in DN byte %zu", i);
+            return cb_fail_at(err, errlen, name, lineno, "not a hex digit in DN byte %zu", i);
         }
         der[i] = (uint8_t)(hi << 4 | lo);
     }
@@ -68,7 +44,7 @@ static int parse_dn_line(const char *p, const char *end, cb_calist *out, const c
     while (p < end && *p != ' ' && *p != '\t') {
         if (!label_char(*p) || llen + 1 >= sizeof(label)) {
             free(der);
-            return fail(err, errlen, name, lineno, "bad label (allowed: A-Z a-z 0-9 . _ : @ -, up to 127)");
+            return cb_fail_at(err, errlen, name, lineno, "bad label (allowed: A-Z a-z 0-9 . _ : @ -, up to 127)");
         }
         label[llen++] = *p++;
     }
@@ -77,12 +53,12 @@ static int parse_dn_line(const char *p, const char *end, cb_calist *out, const c
         p++;
     if (p != end) {
         free(der);
-        return fail(err, errlen, name, lineno, "unexpected text after the label");
+        return cb_fail_at(err, errlen, name, lineno, "unexpected text after the label");
     }
     int rc = cb_calist_push(out, der, ndigits / 2, llen ? label : NULL);
     free(der);
     if (rc != 0)
-        return fail(err, errlen, name, lineno, "out of memory");
+        return cb_fail_at(err, errlen, name, lineno, "out of memory");
     return 0;
 }
 
@@ -93,7 +69,7 @@ int cb_listfile_parse(const char *name, const char *text, size_t len, cb_calist 
     const char *p = text, *end = text + len;
     int seen_header = 0;
     if (memchr(text, 0, len))
-        return fail(err, errlen, name, 0, "binary data (NUL byte) in a list file");
+        return cb_fail_at(err, errlen, name, 0, "binary data (NUL byte) in a list file");
     while (p < end) {
         const char *nl = memchr(p, '\n', (size_t)(end - p));
         const char *le = nl ? nl : end;
@@ -105,7 +81,7 @@ int cb_listfile_parse(const char *name, const char *text, size_t len, cb_calist 
             size_t hl = strlen(CB_LISTFILE_HEADER);
             if ((size_t)(lend - p) != hl || memcmp(p, CB_LISTFILE_HEADER, hl) != 0) {
                 cb_calist_free(out);
-                return fail(err, errlen, name, lineno, "expected header \"%s\"", CB_LISTFILE_HEADER);
+                return cb_fail_at(err, errlen, name, lineno, "expected header \"%s\"", CB_LISTFILE_HEADER);
             }
             seen_header = 1;
         } else {
@@ -126,53 +102,26 @@ int cb_listfile_parse(const char *name, const char *text, size_t len, cb_calist 
                 /* "dn" with nothing after it: a zero-length DN. */
                 if (cb_calist_push(out, (const uint8_t *)"", 0, NULL) != 0) {
                     cb_calist_free(out);
-                    return fail(err, errlen, name, lineno, "out of memory");
+                    return cb_fail_at(err, errlen, name, lineno, "out of memory");
                 }
             } else {
                 cb_calist_free(out);
-                return fail(err, errlen, name, lineno, "unknown line (expected \"dn HEX [label]\", a comment or a blank line)");
+                return cb_fail_at(err, errlen, name, lineno, "unknown line (expected \"dn HEX [label]\", a comment or a blank line)");
             }
         }
         p = nl ? nl + 1 : end;
     }
     if (!seen_header)
-        return fail(err, errlen, name, 0, "empty file (expected header \"%s\")", CB_LISTFILE_HEADER);
+        return cb_fail_at(err, errlen, name, 0, "empty file (expected header \"%s\")", CB_LISTFILE_HEADER);
     return 0;
 }
 
 int cb_listfile_read(const char *path, cb_calist *out, char *err, size_t errlen)
 {
-    FILE *f = fopen(path, "rb");
-    if (!f)
-        return fail(err, errlen, path, 0, "%s", strerror(errno));
-    size_t cap = 1 << 16, len = 0;
-    char *buf = malloc(cap);
-    if (!buf) {
-        fclose(f);
-        return fail(err, errlen, path, 0, "out of memory");
-    }
-    for (;;) {
-        if (len == cap) {
-            char *n = cap > (SIZE_MAX >> 2) ? NULL : realloc(buf, cap * 2);
-            if (!n) {
-                free(buf);
-                fclose(f);
-                return fail(err, errlen, path, 0, "out of memory");
-            }
-            buf = n;
-            cap *= 2;
-        }
-        size_t got = fread(buf + len, 1, cap - len, f);
-        len += got;
-        if (got == 0)
-            break;
-    }
-    int rerr = ferror(f);
-    fclose(f);
-    if (rerr) {
-        free(buf);
-        return fail(err, errlen, path, 0, "read error");
-    }
+    size_t len;
+    char *buf = cb_read_file(path, &len, err, errlen);
+    if (!buf)
+        return -1;
     int rc = cb_listfile_parse(path, buf, len, out, err, errlen);
     free(buf);
     return rc;
@@ -210,13 +159,13 @@ int cb_listfile_write(const char *path, const cb_calist *l, const char *comment,
     size_t n = strlen(path) + 32;
     char *tmp = malloc(n);
     if (!tmp)
-        return fail(err, errlen, path, 0, "out of memory");
+        return cb_fail_at(err, errlen, path, 0, "out of memory");
     snprintf(tmp, n, "%s.tmp.%ld", path, (long)getpid());
     FILE *f = fopen(tmp, "wb");
     if (!f) {
         int e = errno;
         free(tmp);
-        return fail(err, errlen, path, 0, "%s", strerror(e));
+        return cb_fail_at(err, errlen, path, 0, "%s", strerror(e));
     }
     int rc = cb_listfile_fwrite(f, l, comment);
     if (fclose(f) != 0)
@@ -225,7 +174,7 @@ int cb_listfile_write(const char *path, const cb_calist *l, const char *comment,
         int e = errno;
         unlink(tmp);
         free(tmp);
-        return fail(err, errlen, path, 0, "write failed: %s", strerror(e));
+        return cb_fail_at(err, errlen, path, 0, "write failed: %s", strerror(e));
     }
     free(tmp);
     return 0;

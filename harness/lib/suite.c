@@ -8,6 +8,7 @@
 #include <string.h>
 
 #include "dn.h"
+#include "errmsg.h"
 #include "listgen.h"
 #include "malform.h"
 #include "model.h"
@@ -19,17 +20,6 @@ struct line {
     size_t n;
     char w[MAX_WORDS][1024];
 };
-
-static int fail(char *err, size_t errlen, const char *name, size_t line, const char *fmt, ...)
-{
-    char msg[300];
-    va_list ap;
-    va_start(ap, fmt);
-    vsnprintf(msg, sizeof(msg), fmt, ap);
-    va_end(ap);
-    snprintf(err, errlen, "%s:%zu: %s", name, line, msg);
-    return -1;
-}
 
 /* split tokenises one line: words, "quoted strings", # comments. */
 static int split(const char *p, const char *end, struct line *l, const char **why)
@@ -147,14 +137,14 @@ static int set_key(cb_suite_case *c, const struct line *l, const char *name, siz
     for (k = 0; k < K_COUNT && strcmp(keys[k], l->w[0]) != 0; k++)
         ;
     if (k == K_COUNT)
-        return fail(err, errlen, name, lineno, "unknown key \"%s\"", l->w[0]);
+        return cb_fail_at(err, errlen, name, lineno, "unknown key \"%s\"", l->w[0]);
     if (l->n < 2)
-        return fail(err, errlen, name, lineno, "%s needs a value", keys[k]);
+        return cb_fail_at(err, errlen, name, lineno, "%s needs a value", keys[k]);
     const char *why = NULL;
     uint64_t v;
     int single = k == K_DNSIZE || k == K_SEED || k == K_ISSUER_SIZE || k == K_MODEL || k == K_BASE || k == K_TIMEOUT;
     if (single && l->n != 2)
-        return fail(err, errlen, name, lineno, "%s takes exactly one value", keys[k]);
+        return cb_fail_at(err, errlen, name, lineno, "%s takes exactly one value", keys[k]);
     switch (k) {
     case K_TLS: words(&c->tls, l, tls, &why); break;
     case K_SELECT: words(&c->select, l, sel, &why); break;
@@ -277,7 +267,7 @@ static int set_key(cb_suite_case *c, const struct line *l, const char *name, siz
         break;
     }
     if (why)
-        return fail(err, errlen, name, lineno, "%s", why);
+        return cb_fail_at(err, errlen, name, lineno, "%s", why);
     c->set |= 1u << k;
     return 0;
 }
@@ -356,7 +346,7 @@ int cb_suite_parse(const char *name, const char *text, size_t len, cb_suite *out
     static struct line l; /* large: not on the stack */
     if (memchr(text, 0, len)) {
         cb_suite_free(out);
-        return fail(err, errlen, name, 1, "binary data (NUL byte) in a suite file");
+        return cb_fail_at(err, errlen, name, 1, "binary data (NUL byte) in a suite file");
     }
     while (p < end) {
         const char *nl = memchr(p, '\n', (size_t)(end - p));
@@ -365,7 +355,7 @@ int cb_suite_parse(const char *name, const char *text, size_t len, cb_suite *out
         const char *why = NULL;
         if (split(p, le, &l, &why) != 0) {
             cb_suite_free(out);
-            return fail(err, errlen, name, lineno, "%s", why);
+            return cb_fail_at(err, errlen, name, lineno, "%s", why);
         }
         p = nl ? nl + 1 : end;
         if (l.n == 0)
@@ -375,7 +365,7 @@ int cb_suite_parse(const char *name, const char *text, size_t len, cb_suite *out
             if (strcmp(k, "suite") == 0) {
                 if (l.n != 2 || !stack_word(l.w[1]) || strlen(l.w[1]) >= sizeof(out->name) || out->name[0]) {
                     cb_suite_free(out);
-                    return fail(err, errlen, name, lineno, "suite takes one name ([a-z0-9-]), once");
+                    return cb_fail_at(err, errlen, name, lineno, "suite takes one name ([a-z0-9-]), once");
                 }
                 snprintf(out->name, sizeof(out->name), "%s", l.w[1]);
             } else if (strcmp(k, "description") == 0 && l.n == 2) {
@@ -383,25 +373,25 @@ int cb_suite_parse(const char *name, const char *text, size_t len, cb_suite *out
             } else if (strcmp(k, "defaults") == 0 && l.n == 1) {
                 if (out->n_cases) {
                     cb_suite_free(out);
-                    return fail(err, errlen, name, lineno, "defaults must come before the first case");
+                    return cb_fail_at(err, errlen, name, lineno, "defaults must come before the first case");
                 }
                 state = IN_DEFAULTS;
                 cur = &out->defaults;
             } else if (strcmp(k, "case") == 0) {
                 if (l.n != 2 || !stack_word(l.w[1]) || strlen(l.w[1]) >= sizeof(cur->name)) {
                     cb_suite_free(out);
-                    return fail(err, errlen, name, lineno, "case takes one name ([a-z0-9._-], up to 95 characters)");
+                    return cb_fail_at(err, errlen, name, lineno, "case takes one name ([a-z0-9._-], up to 95 characters)");
                 }
                 for (size_t i = 0; i < out->n_cases; i++)
                     if (strcmp(out->cases[i].name, l.w[1]) == 0) {
                         size_t prev = out->cases[i].line;
                         cb_suite_free(out);
-                        return fail(err, errlen, name, lineno, "case \"%s\" already defined at line %zu", l.w[1], prev);
+                        return cb_fail_at(err, errlen, name, lineno, "case \"%s\" already defined at line %zu", l.w[1], prev);
                     }
                 cb_suite_case *nc = realloc(out->cases, (out->n_cases + 1) * sizeof(*nc));
                 if (!nc) {
                     cb_suite_free(out);
-                    return fail(err, errlen, name, lineno, "out of memory");
+                    return cb_fail_at(err, errlen, name, lineno, "out of memory");
                 }
                 out->cases = nc;
                 cur = &out->cases[out->n_cases++];
@@ -411,7 +401,7 @@ int cb_suite_parse(const char *name, const char *text, size_t len, cb_suite *out
                 state = IN_CASE;
             } else {
                 cb_suite_free(out);
-                return fail(err, errlen, name, lineno, "expected suite, description, defaults or case, got \"%s\"", k);
+                return cb_fail_at(err, errlen, name, lineno, "expected suite, description, defaults or case, got \"%s\"", k);
             }
             continue;
         }
@@ -424,7 +414,7 @@ int cb_suite_parse(const char *name, const char *text, size_t len, cb_suite *out
         }
         if (strcmp(k, "case") == 0 || strcmp(k, "defaults") == 0 || strcmp(k, "suite") == 0) {
             cb_suite_free(out);
-            return fail(err, errlen, name, lineno, "\"%s\" inside a block: missing \"end\"?", k);
+            return cb_fail_at(err, errlen, name, lineno, "\"%s\" inside a block: missing \"end\"?", k);
         }
         if (set_key(cur, &l, name, lineno, err, errlen) != 0) {
             cb_suite_free(out);
@@ -433,21 +423,21 @@ int cb_suite_parse(const char *name, const char *text, size_t len, cb_suite *out
     }
     if (state != TOP) {
         cb_suite_free(out);
-        return fail(err, errlen, name, lineno, "file ends inside a block: missing \"end\"");
+        return cb_fail_at(err, errlen, name, lineno, "file ends inside a block: missing \"end\"");
     }
     if (!out->name[0]) {
         cb_suite_free(out);
-        return fail(err, errlen, name, lineno ? lineno : 1, "no \"suite NAME\" line");
+        return cb_fail_at(err, errlen, name, lineno ? lineno : 1, "no \"suite NAME\" line");
     }
     if (out->n_cases == 0) {
         cb_suite_free(out);
-        return fail(err, errlen, name, lineno, "the suite has no case");
+        return cb_fail_at(err, errlen, name, lineno, "the suite has no case");
     }
     for (size_t i = 0; i < out->n_cases; i++)
         if (out->cases[i].n_bytes == 0) {
             size_t ln = out->cases[i].line;
             cb_suite_free(out);
-            return fail(err, errlen, name, ln, "case has no list-bytes (here or in defaults)");
+            return cb_fail_at(err, errlen, name, ln, "case has no list-bytes (here or in defaults)");
         }
     return 0;
 }
@@ -466,7 +456,7 @@ int cb_expect_parse(const char *name, const char *text, size_t len, cb_expect_fi
     size_t lineno = 0;
     cb_expectation *cur = NULL;
     if (memchr(text, 0, len))
-        return fail(err, errlen, name, 1, "binary data (NUL byte) in an expectation file");
+        return cb_fail_at(err, errlen, name, 1, "binary data (NUL byte) in an expectation file");
     while (p < end) {
         const char *nl = memchr(p, '\n', (size_t)(end - p));
         const char *le = nl ? nl : end;
@@ -474,7 +464,7 @@ int cb_expect_parse(const char *name, const char *text, size_t len, cb_expect_fi
         const char *why = NULL;
         if (split(p, le, &l, &why) != 0) {
             cb_expect_free(out);
-            return fail(err, errlen, name, lineno, "%s", why);
+            return cb_fail_at(err, errlen, name, lineno, "%s", why);
         }
         p = nl ? nl + 1 : end;
         if (l.n == 0)
@@ -486,16 +476,16 @@ int cb_expect_parse(const char *name, const char *text, size_t len, cb_expect_fi
             } else if (strcmp(k, "expect") == 0 && l.n == 3 && (strcmp(l.w[2], "server") == 0 || strcmp(l.w[2], "client") == 0)) {
                 if (!out->stack[0]) {
                     cb_expect_free(out);
-                    return fail(err, errlen, name, lineno, "\"stack NAME\" must come first");
+                    return cb_fail_at(err, errlen, name, lineno, "\"stack NAME\" must come first");
                 }
                 if (strlen(l.w[1]) >= sizeof(cur->pattern)) {
                     cb_expect_free(out);
-                    return fail(err, errlen, name, lineno, "pattern too long");
+                    return cb_fail_at(err, errlen, name, lineno, "pattern too long");
                 }
                 cb_expectation *ne = realloc(out->e, (out->n + 1) * sizeof(*ne));
                 if (!ne) {
                     cb_expect_free(out);
-                    return fail(err, errlen, name, lineno, "out of memory");
+                    return cb_fail_at(err, errlen, name, lineno, "out of memory");
                 }
                 out->e = ne;
                 cur = &out->e[out->n++];
@@ -505,7 +495,7 @@ int cb_expect_parse(const char *name, const char *text, size_t len, cb_expect_fi
                 cur->line = lineno;
             } else {
                 cb_expect_free(out);
-                return fail(err, errlen, name, lineno, "expected \"stack NAME\" or \"expect PATTERN server|client\"");
+                return cb_fail_at(err, errlen, name, lineno, "expected \"stack NAME\" or \"expect PATTERN server|client\"");
             }
             continue;
         }
@@ -513,7 +503,7 @@ int cb_expect_parse(const char *name, const char *text, size_t len, cb_expect_fi
             if (!cur->reason[0]) {
                 size_t ln = cur->line;
                 cb_expect_free(out);
-                return fail(err, errlen, name, ln, "expectation without a reason (cite the stack's source or an issue)");
+                return cb_fail_at(err, errlen, name, ln, "expectation without a reason (cite the stack's source or an issue)");
             }
             cur = NULL;
             continue;
@@ -523,13 +513,13 @@ int cb_expect_parse(const char *name, const char *text, size_t len, cb_expect_fi
             if (l.n != 2 || (server ? cb_server_verdict_parse(l.w[1]) : cb_client_verdict_parse(l.w[1])) < 0) {
                 if (!(l.n == 2 && strcmp(l.w[1], "unsupported") == 0)) {
                     cb_expect_free(out);
-                    return fail(err, errlen, name, lineno, "%s: unknown verdict", k);
+                    return cb_fail_at(err, errlen, name, lineno, "%s: unknown verdict", k);
                 }
             }
             if (server != (cur->role == 0)) {
                 int client = cur->role;
                 cb_expect_free(out);
-                return fail(err, errlen, name, lineno, "%s in an expectation for the %s role", k, client ? "client" : "server");
+                return cb_fail_at(err, errlen, name, lineno, "%s in an expectation for the %s role", k, client ? "client" : "server");
             }
             snprintf(cur->verdict, sizeof(cur->verdict), "%.31s", l.w[1]);
         } else if (strcmp(k, "rules") == 0 && l.n >= 2) {
@@ -539,30 +529,30 @@ int cb_expect_parse(const char *name, const char *text, size_t len, cb_expect_fi
                 for (size_t i = 1; i < l.n; i++) {
                     if (cb_rule_parse(l.w[i]) < 0 || cur->n_rules == 8) {
                         cb_expect_free(out);
-                        return fail(err, errlen, name, lineno, "unknown rule \"%s\"", l.w[i]);
+                        return cb_fail_at(err, errlen, name, lineno, "unknown rule \"%s\"", l.w[i]);
                     }
                     snprintf(cur->rules[cur->n_rules++], 32, "%.31s", l.w[i]);
                 }
         } else if (strcmp(k, "fault") == 0 && l.n == 2) {
             if (strcmp(l.w[1], "none") && strcmp(l.w[1], "timeout") && strcmp(l.w[1], "crash") && strcmp(l.w[1], "shim-error")) {
                 cb_expect_free(out);
-                return fail(err, errlen, name, lineno, "fault: none, timeout, crash or shim-error");
+                return cb_fail_at(err, errlen, name, lineno, "fault: none, timeout, crash or shim-error");
             }
             snprintf(cur->fault, sizeof(cur->fault), "%.31s", strcmp(l.w[1], "none") ? l.w[1] : "");
         } else if (strcmp(k, "reason") == 0 && l.n == 2) {
             snprintf(cur->reason, sizeof(cur->reason), "%.1023s", l.w[1]);
         } else {
             cb_expect_free(out);
-            return fail(err, errlen, name, lineno, "unknown key \"%s\" (server-verdict, client-verdict, rules, fault, reason, end)", k);
+            return cb_fail_at(err, errlen, name, lineno, "unknown key \"%s\" (server-verdict, client-verdict, rules, fault, reason, end)", k);
         }
     }
     if (cur) {
         cb_expect_free(out);
-        return fail(err, errlen, name, lineno, "file ends inside an expectation: missing \"end\"");
+        return cb_fail_at(err, errlen, name, lineno, "file ends inside an expectation: missing \"end\"");
     }
     if (!out->stack[0]) {
         cb_expect_free(out);
-        return fail(err, errlen, name, lineno ? lineno : 1, "no \"stack NAME\" line");
+        return cb_fail_at(err, errlen, name, lineno ? lineno : 1, "no \"stack NAME\" line");
     }
     return 0;
 }

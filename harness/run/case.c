@@ -17,6 +17,7 @@
 #include "der.h"
 #include "dn.h"
 #include "dnsource.h"
+#include "fileio.h"
 #include "listfile.h"
 #include "malform.h"
 #include "measure.h"
@@ -112,8 +113,6 @@ void cb_runner_close(cb_runner *r)
     }
 }
 
-static int mkdirs(const char *path);
-
 /* scratch_dir makes, once per runner, the directory for per-case files: on
  * tmpfs (/dev/shm) when there is one, since creating and removing files on a
  * disk file system per case was a visible part of a case's cost. */
@@ -123,9 +122,9 @@ static const char *scratch_dir(cb_runner *r)
         return r->scratch;
     const char *base = access("/dev/shm", W_OK) == 0 ? "/dev/shm" : r->work_dir;
     snprintf(r->scratch, sizeof(r->scratch), "%s/cabound-%d-%p", base, (int)getpid(), (void *)r);
-    if (mkdirs(r->scratch) != 0) {
+    if (cb_mkdirs(r->scratch) != 0) {
         snprintf(r->scratch, sizeof(r->scratch), "%s/cases-%d", r->work_dir, (int)getpid());
-        mkdirs(r->scratch);
+        cb_mkdirs(r->scratch);
     }
     return r->scratch;
 }
@@ -185,19 +184,6 @@ static int list_digest(const cb_calist *l, char out[17])
     return rc;
 }
 
-static int mkdirs(const char *path)
-{
-    char tmp[4096];
-    snprintf(tmp, sizeof(tmp), "%s", path);
-    for (char *p = tmp + 1; *p; p++)
-        if (*p == '/') {
-            *p = 0;
-            mkdir(tmp, 0755);
-            *p = '/';
-        }
-    return mkdir(tmp, 0755) == 0 || errno == EEXIST ? 0 : -1;
-}
-
 /* write_list stores |l| under work/lists/, named by content. */
 static int write_list(cb_runner *r, const cb_calist *l, char *path, size_t pathlen, char *err, size_t errlen)
 {
@@ -205,7 +191,7 @@ static int write_list(cb_runner *r, const cb_calist *l, char *path, size_t pathl
     list_digest(l, d);
     char dir[4200];
     snprintf(dir, sizeof(dir), "%s/lists", r->work_dir);
-    mkdirs(dir);
+    cb_mkdirs(dir);
     snprintf(path, pathlen, "%s/%s.calist", dir, d);
     if (access(path, R_OK) == 0)
         return 0;
@@ -605,7 +591,7 @@ int cb_case_run(cb_runner *r, const cb_case *c, json_t **result, char *err, size
         char name[600], capdir[4200], pcap[4900], kl[4900], e2[256];
         safe_name(id, name, sizeof(name));
         snprintf(capdir, sizeof(capdir), "%s/captures", r->out_dir);
-        mkdirs(capdir);
+        cb_mkdirs(capdir);
         snprintf(pcap, sizeof(pcap), "%s/%s.pcap", capdir, name);
         snprintf(kl, sizeof(kl), "%s/%s.keylog", capdir, name);
         cb_chunk *chunks = calloc(rr.n_chunks + 1, sizeof(*chunks));

@@ -1,6 +1,8 @@
 #define _GNU_SOURCE
 #include "outcome.h"
 
+#include "fileio.h"
+
 #include <dirent.h>
 #include <errno.h>
 #include <stdio.h>
@@ -8,27 +10,6 @@
 #include <string.h>
 
 #include "oracle.h"
-
-static char *slurp(const char *path, size_t *len)
-{
-    FILE *f = fopen(path, "rb");
-    if (!f)
-        return NULL;
-    fseek(f, 0, SEEK_END);
-    long n = ftell(f);
-    fseek(f, 0, SEEK_SET);
-    char *buf = n >= 0 ? malloc((size_t)n + 1) : NULL;
-    if (buf && fread(buf, 1, (size_t)n, f) != (size_t)n) {
-        free(buf);
-        buf = NULL;
-    }
-    fclose(f);
-    if (buf) {
-        buf[n] = 0;
-        *len = (size_t)n;
-    }
-    return buf;
-}
 
 int cb_expectations_load(const char *dir, cb_expectations *e, char *err, size_t errlen)
 {
@@ -46,10 +27,11 @@ int cb_expectations_load(const char *dir, cb_expectations *e, char *err, size_t 
         char path[4400];
         snprintf(path, sizeof(path), "%s/%s", dir, de->d_name);
         size_t len;
-        char *text = slurp(path, &len);
+        char *text = cb_read_file(path, &len, err, errlen);
         cb_expect_file *nf = realloc(e->files, (e->n + 1) * sizeof(*nf));
         if (!text || !nf) {
-            snprintf(err, errlen, "%s: cannot read", path);
+            if (text)
+                snprintf(err, errlen, "%s: out of memory", path);
             free(text);
             if (nf)
                 e->files = nf;

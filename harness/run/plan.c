@@ -1,6 +1,8 @@
 #define _GNU_SOURCE
 #include "plan.h"
 
+#include "fileio.h"
+
 #include <dirent.h>
 #include <errno.h>
 #include <limits.h>
@@ -169,32 +171,6 @@ int cb_plan_add(cb_plan *p, const cb_suite *s, const char *suite_dir, const cb_s
 
 static int by_name(const void *a, const void *b) { return strcmp(*(char *const *)a, *(char *const *)b); }
 
-static char *slurp(const char *path, size_t *len)
-{
-    FILE *f = fopen(path, "rb");
-    if (!f)
-        return NULL;
-    size_t cap = 1 << 14, n = 0;
-    char *buf = malloc(cap);
-    size_t got;
-    while (buf && (got = fread(buf + n, 1, cap - n, f)) > 0) {
-        n += got;
-        if (n == cap) {
-            char *nb = cap > (64u << 20) ? NULL : realloc(buf, cap * 2);
-            if (!nb) {
-                free(buf);
-                buf = NULL;
-                break;
-            }
-            buf = nb;
-            cap *= 2;
-        }
-    }
-    fclose(f);
-    *len = n;
-    return buf;
-}
-
 int cb_suites_load(const char *dir, cb_suite **out, size_t *n, char *err, size_t errlen)
 {
     *out = NULL;
@@ -221,9 +197,8 @@ int cb_suites_load(const char *dir, cb_suite **out, size_t *n, char *err, size_t
             char path[4200];
             snprintf(path, sizeof(path), "%s/%s", dir, names[i]);
             size_t len;
-            char *text = slurp(path, &len);
+            char *text = cb_read_file(path, &len, err, errlen);
             if (!text) {
-                snprintf(err, errlen, "%s: cannot read", path);
                 rc = -1;
             } else if (cb_suite_parse(path, text, len, &v[*n], err, errlen) != 0) {
                 rc = -1;

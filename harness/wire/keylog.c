@@ -1,43 +1,18 @@
 #include "keylog.h"
 
+#include "errmsg.h"
+
 #include <errno.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
-static int fail(char *err, size_t errlen, const char *path, size_t line, const char *fmt, ...)
-{
-    if (err && errlen) {
-        char msg[200];
-        va_list ap;
-        va_start(ap, fmt);
-        vsnprintf(msg, sizeof(msg), fmt, ap);
-        va_end(ap);
-        if (line)
-            snprintf(err, errlen, "%s:%zu: %s", path, line, msg);
-        else
-            snprintf(err, errlen, "%s: %s", path, msg);
-    }
-    return -1;
-}
-
-static int hexval(char c)
-{
-    if (c >= '0' && c <= '9')
-        return c - '0';
-    if (c >= 'a' && c <= 'f')
-        return c - 'a' + 10;
-    if (c >= 'A' && c <= 'F')
-        return c - 'A' + 10;
-    return -1;
-}
-
 /* unhex decodes exactly |n| digits; -1 on a non-digit. */
 static int unhex(const char *s, size_t n, uint8_t *out)
 {
     for (size_t i = 0; i < n / 2; i++) {
-        int hi = hexval(s[2 * i]), lo = hexval(s[2 * i + 1]);
+        int hi = cb_hex_value(s[2 * i]), lo = cb_hex_value(s[2 * i + 1]);
         if (hi < 0 || lo < 0)
             return -1;
         out[i] = (uint8_t)(hi << 4 | lo);
@@ -69,28 +44,28 @@ static int parse_line(const char *p, const char *end, cb_keylog_entry *e, int *s
     size_t crl = field(&p, end, &cr);
     size_t sl = field(&p, end, &sec);
     if (field(&p, end, &extra) != 0)
-        return fail(err, errlen, path, line, "text after the secret");
+        return cb_fail_at(err, errlen, path, line, "text after the secret");
     if (ll == 3 && memcmp(lab, "RSA", 3) == 0) {
         *skip = 1;
         return 0;
     }
     if (ll >= CB_KEYLOG_MAX_LABEL)
-        return fail(err, errlen, path, line, "label longer than %d characters", CB_KEYLOG_MAX_LABEL - 1);
+        return cb_fail_at(err, errlen, path, line, "label longer than %d characters", CB_KEYLOG_MAX_LABEL - 1);
     for (size_t i = 0; i < ll; i++)
         if (!((lab[i] >= 'A' && lab[i] <= 'Z') || (lab[i] >= '0' && lab[i] <= '9') || lab[i] == '_'))
-            return fail(err, errlen, path, line, "bad label character '%c' (allowed: A-Z 0-9 _)", lab[i]);
+            return cb_fail_at(err, errlen, path, line, "bad label character '%c' (allowed: A-Z 0-9 _)", lab[i]);
     if (crl != 64)
-        return fail(err, errlen, path, line, "client random has %zu hex digits, expected 64", crl);
+        return cb_fail_at(err, errlen, path, line, "client random has %zu hex digits, expected 64", crl);
     if (unhex(cr, 64, e->client_random) != 0)
-        return fail(err, errlen, path, line, "client random is not hex");
+        return cb_fail_at(err, errlen, path, line, "client random is not hex");
     if (sl == 0)
-        return fail(err, errlen, path, line, "missing secret");
+        return cb_fail_at(err, errlen, path, line, "missing secret");
     if (sl % 2)
-        return fail(err, errlen, path, line, "secret has an odd number of hex digits (%zu)", sl);
+        return cb_fail_at(err, errlen, path, line, "secret has an odd number of hex digits (%zu)", sl);
     if (sl / 2 > CB_KEYLOG_MAX_SECRET)
-        return fail(err, errlen, path, line, "secret of %zu bytes exceeds %d", sl / 2, CB_KEYLOG_MAX_SECRET);
+        return cb_fail_at(err, errlen, path, line, "secret of %zu bytes exceeds %d", sl / 2, CB_KEYLOG_MAX_SECRET);
     if (unhex(sec, sl, e->secret) != 0)
-        return fail(err, errlen, path, line, "secret is not hex");
+        return cb_fail_at(err, errlen, path, line, "secret is not hex");
     memcpy(e->label, lab, ll);
     e->label[ll] = 0;
     e->secret_len = sl / 2;
@@ -102,7 +77,7 @@ int cb_keylog_read(const char *path, cb_keylog *out, char *err, size_t errlen)
     memset(out, 0, sizeof(*out));
     FILE *f = fopen(path, "r");
     if (!f)
-        return fail(err, errlen, path, 0, "%s", strerror(errno));
+        return cb_fail_at(err, errlen, path, 0, "%s", strerror(errno));
     char *buf = NULL;
     size_t cap = 0, line = 0;
     ssize_t n;
@@ -113,7 +88,7 @@ int cb_keylog_read(const char *path, cb_keylog *out, char *err, size_t errlen)
         while (end > buf && (end[-1] == '\n' || end[-1] == '\r'))
             end--;
         if (memchr(buf, 0, (size_t)(end - buf))) {
-            rc = fail(err, errlen, path, line, "NUL byte in a key log line");
+            rc = cb_fail_at(err, errlen, path, line, "NUL byte in a key log line");
             break;
         }
         cb_keylog_entry e;
@@ -128,7 +103,7 @@ int cb_keylog_read(const char *path, cb_keylog *out, char *err, size_t errlen)
             size_t ncap = out->cap ? out->cap * 2 : 16;
             cb_keylog_entry *ne = realloc(out->entries, ncap * sizeof(*ne));
             if (!ne) {
-                rc = fail(err, errlen, path, line, "out of memory");
+                rc = cb_fail_at(err, errlen, path, line, "out of memory");
                 break;
             }
             out->entries = ne;
@@ -137,7 +112,7 @@ int cb_keylog_read(const char *path, cb_keylog *out, char *err, size_t errlen)
         out->entries[out->count++] = e;
     }
     if (rc == 0 && ferror(f))
-        rc = fail(err, errlen, path, 0, "read error");
+        rc = cb_fail_at(err, errlen, path, 0, "read error");
     free(buf);
     fclose(f);
     if (rc != 0)

@@ -18,6 +18,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "fileio.h"
 #include "listfile.h"
 
 #define CTL_FD 3
@@ -92,32 +93,7 @@ int shim_pick_by_issuer(const cb_calist *received, const uint8_t *const *issuers
 
 uint8_t *shim_read_file(const char *path, size_t *len)
 {
-    FILE *f = fopen(path, "rb");
-    if (!f)
-        return NULL;
-    size_t cap = 4096, n = 0;
-    uint8_t *buf = malloc(cap + 1);
-    while (buf) {
-        size_t got = fread(buf + n, 1, cap - n, f);
-        n += got;
-        if (n < cap)
-            break;
-        uint8_t *nb = realloc(buf, cap * 2 + 1);
-        if (!nb) {
-            free(buf);
-            buf = NULL;
-            break;
-        }
-        buf = nb;
-        cap *= 2;
-    }
-    fclose(f);
-    if (buf) {
-        buf[n] = 0;
-        if (len)
-            *len = n;
-    }
-    return buf;
+    return (uint8_t *)cb_read_file(path, len, NULL, 0);
 }
 
 static const char *library_path(const struct shim_stack *s)
