@@ -16,6 +16,7 @@
 
 #include "dn.h"
 #include "fuzz.h"
+#include "expect.h"
 #include "suite.h"
 
 static int init(void) { return 0; }

@@ -1,7 +1,6 @@
 #include "suite.h"
 
 #include <errno.h>
-#include <fnmatch.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -9,67 +8,10 @@
 
 #include "dn.h"
 #include "errmsg.h"
+#include "lex.h"
 #include "listgen.h"
 #include "malform.h"
 #include "model.h"
-#include "oracle.h"
-
-#define MAX_WORDS 64
-
-struct line {
-    size_t n;
-    char w[MAX_WORDS][1024];
-};
-
-/* split tokenises one line: words, "quoted strings", # comments. */
-static int split(const char *p, const char *end, struct line *l, const char **why)
-{
-    l->n = 0;
-    while (p < end) {
-        while (p < end && (*p == ' ' || *p == '\t' || *p == '\r'))
-            p++;
-        if (p == end || *p == '#')
-            break;
-        if (l->n == MAX_WORDS) {
-            *why = "too many words on one line";
-            return -1;
-        }
-        char *o = l->w[l->n];
-        size_t k = 0;
-        if (*p == '"') {
-            p++;
-            while (p < end && *p != '"') {
-                if (*p == '\\' && p + 1 < end)
-                    p++;
-                if (k + 1 >= sizeof(l->w[0])) {
-                    *why = "quoted string too long";
-                    return -1;
-                }
-                o[k++] = *p++;
-            }
-            if (p == end) {
-                *why = "unterminated quoted string";
-                return -1;
-            }
-            p++;
-        } else {
-            while (p < end && *p != ' ' && *p != '\t' && *p != '\r' && *p != '#') {
-                if ((unsigned char)*p < 0x20 || (unsigned char)*p >= 0x7f) {
-                    *why = "a byte that is not printable ASCII";
-                    return -1;
-                }
-                if (k + 1 >= sizeof(l->w[0])) {
-                    *why = "word too long";
-                    return -1;
-                }
-                o[k++] = *p++;
-            }
-        }
-        o[k] = 0;
-        l->n++;
-    }
-    return 0;
-}
 
 static int parse_num(const char *s, uint64_t max, uint64_t *out)
 {
@@ -92,7 +34,7 @@ static const char *const keys[K_COUNT] = {"tls",    "servers", "clients",   "lis
                                          "issuer", "issuer-size", "select", "source", "verify", "model",
                                          "inject", "base-list", "timeout-ms", "pairs"};
 
-static int words(cb_suite_words *w, const struct line *l, const char *const *allowed, const char **why)
+static int words(cb_suite_words *w, const cb_lex_line *l, const char *const *allowed, const char **why)
 {
     if (l->n - 1 > CB_SUITE_MAX_ALT) {
         *why = "too many alternatives";
@@ -118,17 +60,8 @@ static int words(cb_suite_words *w, const struct line *l, const char *const *all
     return 0;
 }
 
-static int stack_word(const char *s)
-{
-    if (!*s)
-        return 0;
-    for (; *s; s++)
-        if (!((*s >= 'a' && *s <= 'z') || (*s >= '0' && *s <= '9') || *s == '@' || *s == '-' || *s == '_' || *s == '.'))
-            return 0;
-    return 1;
-}
 
-static int set_key(cb_suite_case *c, const struct line *l, const char *name, size_t lineno, char *err, size_t errlen)
+static int set_key(cb_suite_case *c, const cb_lex_line *l, const char *name, size_t lineno, char *err, size_t errlen)
 {
     static const char *const tls[] = {"1.2", "1.3", NULL}, *const sel[] = {"native", "by-issuer", "auto", NULL},
                              *const src[] = {"explicit", "trust-store", "raw", "none", "auto", NULL},
@@ -157,7 +90,7 @@ static int set_key(cb_suite_case *c, const struct line *l, const char *name, siz
         cb_suite_words *w = k == K_SERVERS ? &c->servers : &c->clients;
         if (words(w, l, NULL, &why) == 0)
             for (size_t i = 0; i < w->n && !why; i++)
-                if (!stack_word(w->v[i]))
+                if (!cb_lex_id(w->v[i]))
                     why = "not a stack id";
         break;
     }
@@ -343,7 +276,7 @@ int cb_suite_parse(const char *name, const char *text, size_t len, cb_suite *out
     size_t lineno = 0;
     enum { TOP, IN_DEFAULTS, IN_CASE } state = TOP;
     cb_suite_case *cur = NULL;
-    static struct line l; /* large: not on the stack */
+    static cb_lex_line l; /* large: not on the stack */
     if (memchr(text, 0, len)) {
         cb_suite_free(out);
         return cb_fail_at(err, errlen, name, 1, "binary data (NUL byte) in a suite file");
@@ -353,7 +286,7 @@ int cb_suite_parse(const char *name, const char *text, size_t len, cb_suite *out
         const char *le = nl ? nl : end;
         lineno++;
         const char *why = NULL;
-        if (split(p, le, &l, &why) != 0) {
+        if (cb_lex_split(p, le, &l, &why) != 0) {
             cb_suite_free(out);
             return cb_fail_at(err, errlen, name, lineno, "%s", why);
         }
@@ -363,7 +296,7 @@ int cb_suite_parse(const char *name, const char *text, size_t len, cb_suite *out
         const char *k = l.w[0];
         if (state == TOP) {
             if (strcmp(k, "suite") == 0) {
-                if (l.n != 2 || !stack_word(l.w[1]) || strlen(l.w[1]) >= sizeof(out->name) || out->name[0]) {
+                if (l.n != 2 || !cb_lex_id(l.w[1]) || strlen(l.w[1]) >= sizeof(out->name) || out->name[0]) {
                     cb_suite_free(out);
                     return cb_fail_at(err, errlen, name, lineno, "suite takes one name ([a-z0-9-]), once");
                 }
@@ -378,7 +311,7 @@ int cb_suite_parse(const char *name, const char *text, size_t len, cb_suite *out
                 state = IN_DEFAULTS;
                 cur = &out->defaults;
             } else if (strcmp(k, "case") == 0) {
-                if (l.n != 2 || !stack_word(l.w[1]) || strlen(l.w[1]) >= sizeof(cur->name)) {
+                if (l.n != 2 || !cb_lex_id(l.w[1]) || strlen(l.w[1]) >= sizeof(cur->name)) {
                     cb_suite_free(out);
                     return cb_fail_at(err, errlen, name, lineno, "case takes one name ([a-z0-9._-], up to 95 characters)");
                 }
@@ -440,127 +373,4 @@ int cb_suite_parse(const char *name, const char *text, size_t len, cb_suite *out
             return cb_fail_at(err, errlen, name, ln, "case has no list-bytes (here or in defaults)");
         }
     return 0;
-}
-
-void cb_expect_free(cb_expect_file *f)
-{
-    free(f->e);
-    memset(f, 0, sizeof(*f));
-}
-
-int cb_expect_parse(const char *name, const char *text, size_t len, cb_expect_file *out, char *err, size_t errlen)
-{
-    memset(out, 0, sizeof(*out));
-    static struct line l;
-    const char *p = text, *end = text + len;
-    size_t lineno = 0;
-    cb_expectation *cur = NULL;
-    if (memchr(text, 0, len))
-        return cb_fail_at(err, errlen, name, 1, "binary data (NUL byte) in an expectation file");
-    while (p < end) {
-        const char *nl = memchr(p, '\n', (size_t)(end - p));
-        const char *le = nl ? nl : end;
-        lineno++;
-        const char *why = NULL;
-        if (split(p, le, &l, &why) != 0) {
-            cb_expect_free(out);
-            return cb_fail_at(err, errlen, name, lineno, "%s", why);
-        }
-        p = nl ? nl + 1 : end;
-        if (l.n == 0)
-            continue;
-        const char *k = l.w[0];
-        if (!cur) {
-            if (strcmp(k, "stack") == 0 && l.n == 2 && stack_word(l.w[1]) && !out->stack[0] && strlen(l.w[1]) < sizeof(out->stack)) {
-                snprintf(out->stack, sizeof(out->stack), "%s", l.w[1]);
-            } else if (strcmp(k, "expect") == 0 && l.n == 3 && (strcmp(l.w[2], "server") == 0 || strcmp(l.w[2], "client") == 0)) {
-                if (!out->stack[0]) {
-                    cb_expect_free(out);
-                    return cb_fail_at(err, errlen, name, lineno, "\"stack NAME\" must come first");
-                }
-                if (strlen(l.w[1]) >= sizeof(cur->pattern)) {
-                    cb_expect_free(out);
-                    return cb_fail_at(err, errlen, name, lineno, "pattern too long");
-                }
-                cb_expectation *ne = realloc(out->e, (out->n + 1) * sizeof(*ne));
-                if (!ne) {
-                    cb_expect_free(out);
-                    return cb_fail_at(err, errlen, name, lineno, "out of memory");
-                }
-                out->e = ne;
-                cur = &out->e[out->n++];
-                memset(cur, 0, sizeof(*cur));
-                snprintf(cur->pattern, sizeof(cur->pattern), "%s", l.w[1]);
-                cur->role = strcmp(l.w[2], "client") == 0;
-                cur->line = lineno;
-            } else {
-                cb_expect_free(out);
-                return cb_fail_at(err, errlen, name, lineno, "expected \"stack NAME\" or \"expect PATTERN server|client\"");
-            }
-            continue;
-        }
-        if (strcmp(k, "end") == 0 && l.n == 1) {
-            if (!cur->reason[0]) {
-                size_t ln = cur->line;
-                cb_expect_free(out);
-                return cb_fail_at(err, errlen, name, ln, "expectation without a reason (cite the stack's source or an issue)");
-            }
-            cur = NULL;
-            continue;
-        }
-        if (strcmp(k, "server-verdict") == 0 || strcmp(k, "client-verdict") == 0) {
-            int server = k[0] == 's';
-            if (l.n != 2 || (server ? cb_server_verdict_parse(l.w[1]) : cb_client_verdict_parse(l.w[1])) < 0) {
-                if (!(l.n == 2 && strcmp(l.w[1], "unsupported") == 0)) {
-                    cb_expect_free(out);
-                    return cb_fail_at(err, errlen, name, lineno, "%s: unknown verdict", k);
-                }
-            }
-            if (server != (cur->role == 0)) {
-                int client = cur->role;
-                cb_expect_free(out);
-                return cb_fail_at(err, errlen, name, lineno, "%s in an expectation for the %s role", k, client ? "client" : "server");
-            }
-            snprintf(cur->verdict, sizeof(cur->verdict), "%.31s", l.w[1]);
-        } else if (strcmp(k, "rules") == 0 && l.n >= 2) {
-            cur->rules_set = 1;
-            cur->n_rules = 0;
-            if (!(l.n == 2 && strcmp(l.w[1], "none") == 0))
-                for (size_t i = 1; i < l.n; i++) {
-                    if (cb_rule_parse(l.w[i]) < 0 || cur->n_rules == 8) {
-                        cb_expect_free(out);
-                        return cb_fail_at(err, errlen, name, lineno, "unknown rule \"%s\"", l.w[i]);
-                    }
-                    snprintf(cur->rules[cur->n_rules++], 32, "%.31s", l.w[i]);
-                }
-        } else if (strcmp(k, "fault") == 0 && l.n == 2) {
-            if (strcmp(l.w[1], "none") && strcmp(l.w[1], "timeout") && strcmp(l.w[1], "crash") && strcmp(l.w[1], "shim-error")) {
-                cb_expect_free(out);
-                return cb_fail_at(err, errlen, name, lineno, "fault: none, timeout, crash or shim-error");
-            }
-            snprintf(cur->fault, sizeof(cur->fault), "%.31s", strcmp(l.w[1], "none") ? l.w[1] : "");
-        } else if (strcmp(k, "reason") == 0 && l.n == 2) {
-            snprintf(cur->reason, sizeof(cur->reason), "%.1023s", l.w[1]);
-        } else {
-            cb_expect_free(out);
-            return cb_fail_at(err, errlen, name, lineno, "unknown key \"%s\" (server-verdict, client-verdict, rules, fault, reason, end)", k);
-        }
-    }
-    if (cur) {
-        cb_expect_free(out);
-        return cb_fail_at(err, errlen, name, lineno, "file ends inside an expectation: missing \"end\"");
-    }
-    if (!out->stack[0]) {
-        cb_expect_free(out);
-        return cb_fail_at(err, errlen, name, lineno ? lineno : 1, "no \"stack NAME\" line");
-    }
-    return 0;
-}
-
-cb_expectation *cb_expect_match(cb_expect_file *f, const char *case_id, int role)
-{
-    for (size_t i = 0; i < f->n; i++)
-        if (f->e[i].role == role && fnmatch(f->e[i].pattern, case_id, 0) == 0)
-            return &f->e[i];
-    return NULL;
 }

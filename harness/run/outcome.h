@@ -5,6 +5,7 @@
 #include <jansson.h>
 #include <stddef.h>
 
+#include "expect.h"
 #include "suite.h"
 
 typedef struct cb_expectations {

@@ -1,5 +1,6 @@
 /* Suite and expectation parsing: expansion, inheritance, matching. */
 #include "check.h"
+#include "expect.h"
 #include "suite.h"
 
 int main(void)

@@ -1,0 +1,24 @@
+/* lex.h — the line tokenizer the suite and expectation formats share: words
+ * separated by blanks, "quoted strings" with \" escapes, # comments, and
+ * printable ASCII only. */
+#ifndef CABOUND_LEX_H
+#define CABOUND_LEX_H
+
+#include <stddef.h>
+
+#define CB_LEX_MAX_WORDS 64
+
+typedef struct cb_lex_line {
+    size_t n;
+    char w[CB_LEX_MAX_WORDS][1024];
+} cb_lex_line;
+
+/* cb_lex_split tokenises [p, end) into |l|. Returns 0, or -1 with a reason
+ * in *why. */
+int cb_lex_split(const char *p, const char *end, cb_lex_line *l, const char **why);
+
+/* cb_lex_id reports whether |s| is an identifier of the formats
+ * ([a-z0-9@._-]+: stack ids, suite and case names). */
+int cb_lex_id(const char *s);
+
+#endif
