@@ -21,7 +21,7 @@
 #include "paths.h"
 #include "plan.h"
 #include "report.h"
-#include "runtool.h"
+#include "run_session.h"
 #include "stacks.h"
 
 struct worker {

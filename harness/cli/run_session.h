@@ -1,8 +1,8 @@
-/* runtool.h — the parts of `cabound run` around the worker loop: options,
+/* run_session.h — the parts of `cabound run` around the worker loop: options,
  * opening a run (stacks, suites, expectations, plan, resume, shard),
- * recording each line as it arrives, progress, and the end of a run. */
-#ifndef CABOUND_RUNTOOL_H
-#define CABOUND_RUNTOOL_H
+ * recording each line as it arrives, and the end of a run. */
+#ifndef CABOUND_RUN_SESSION_H
+#define CABOUND_RUN_SESSION_H
 
 #include <jansson.h>
 #include <stdio.h>
@@ -11,6 +11,7 @@
 #include "flags.h"
 #include "outcome.h"
 #include "plan.h"
+#include "progress.h"
 #include "stacks.h"
 
 typedef struct cb_run_opts {
@@ -57,15 +58,5 @@ void cb_run_env_close(cb_run_env *env);
 
 json_t *cb_error_line(const cb_case *c, const char *why);
 json_t *cb_unsupported_line(const cb_case *c, const char *why);
-
-typedef struct cb_progress {
-    size_t total, done, bad;
-    int tty;
-    double t0, last;
-} cb_progress;
-
-void cb_progress_init(cb_progress *p, size_t total, int quiet);
-void cb_progress_step(cb_progress *p, const char *outcome);
-void cb_progress_done(cb_progress *p);
 
 #endif
