@@ -9,40 +9,36 @@
 
 #include "commands.h"
 #include "flags.h"
+#include "jsonl.h"
+#include "outcome.h"
 #include "report.h"
 
-/* append copies the JSON lines of DIR/NAME to |out|, skipping keys seen. */
-static size_t append(const char *dir, const char *name, const char *key, FILE *out, json_t *seen)
+struct merge {
+    const char *name, *key;
+    FILE *out;
+    json_t *seen;
+    size_t written, failures;
+};
+
+/* add writes one line unless a line with the same key was written already
+ * (a case run by two shards is kept once). */
+static int add(json_t *o, void *arg)
 {
-    char path[4200];
-    snprintf(path, sizeof(path), "%s/%s", dir, name);
-    FILE *f = fopen(path, "r");
-    if (!f)
+    struct merge *m = arg;
+    char k[1024];
+    const char *kv = json_string_value(json_object_get(o, m->key));
+    const char *side = json_string_value(json_object_get(o, "side")), *tls = json_string_value(json_object_get(o, "tls"));
+    snprintf(k, sizeof(k), "%s|%s|%s", kv ? kv : "", side ? side : "", tls ? tls : "");
+    if (json_object_get(m->seen, k))
         return 0;
-    char *line = NULL;
-    size_t cap = 0, n = 0;
-    ssize_t len;
-    while ((len = getline(&line, &cap, f)) > 0) {
-        json_error_t e;
-        json_t *o = json_loads(line, 0, &e);
-        if (!o)
-            continue;
-        char k[1024];
-        const char *kv = json_string_value(json_object_get(o, key));
-        const char *side = json_string_value(json_object_get(o, "side")), *tls = json_string_value(json_object_get(o, "tls"));
-        snprintf(k, sizeof(k), "%s|%s|%s|%s", kv ? kv : "", side ? side : "", tls ? tls : "", name);
-        if (!json_object_get(seen, k)) {
-            json_object_set_new(seen, k, json_true());
-            char *s = json_dumps(o, JSON_COMPACT);
-            fprintf(out, "%s\n", s);
-            free(s);
-            n++;
-        }
-        json_decref(o);
-    }
-    free(line);
-    fclose(f);
-    return n;
+    json_object_set_new(m->seen, k, json_true());
+    char *s = json_dumps(o, JSON_COMPACT);
+    fprintf(m->out, "%s\n", s);
+    free(s);
+    m->written++;
+    const char *oc = json_string_value(json_object_get(o, "outcome"));
+    m->failures += oc && cb_outcome_is_failure(oc);
+    return 0;
 }
 
 int cmd_merge(int argc, char **argv)
@@ -76,23 +72,17 @@ int cmd_merge(int argc, char **argv)
             fprintf(stderr, "cabound merge: %s: cannot write\n", path);
             return CB_EXIT_USAGE;
         }
-        json_t *seen = json_object();
-        size_t n = 0;
-        for (size_t d = 0; d < dirs.count; d++)
-            n += append(dirs.items[d], files[i][0], files[i][1], f, seen);
-        json_decref(seen);
+        struct merge m = {files[i][0], files[i][1], f, json_object(), 0, 0};
+        for (size_t d = 0; d < dirs.count; d++) {
+            char in[4200];
+            snprintf(in, sizeof(in), "%s/%s", dirs.items[d], files[i][0]);
+            cb_jsonl_each(in, add, &m);
+        }
+        json_decref(m.seen);
         fclose(f);
         if (i == 0) {
-            printf("%s: %zu results from %zu shards\n", path, n, dirs.count);
-            f = fopen(path, "r");
-            char *line = NULL;
-            size_t cap = 0;
-            while (f && getline(&line, &cap, f) > 0)
-                failures += strstr(line, "\"outcome\":\"finding\"") || strstr(line, "\"outcome\":\"regression\"") ||
-                            strstr(line, "\"outcome\":\"xpass\"") || strstr(line, "\"outcome\":\"error\"");
-            free(line);
-            if (f)
-                fclose(f);
+            printf("%s: %zu results from %zu shards\n", path, m.written, dirs.count);
+            failures = m.failures;
         }
     }
     char err[512];

@@ -1,4 +1,3 @@
-#define _GNU_SOURCE
 #include "divergences.h"
 
 #include <jansson.h>
@@ -7,55 +6,50 @@
 #include <string.h>
 
 #include "consistency.h"
+#include "jsonl.h"
+
+static const char *const keys[8] = {"case", "suite", "name", "server", "client", "tls", "server_verdict", "client_verdict"};
+
+/* keep_slim keeps what the rules read of a judged line, so a large run stays
+ * small; unsupported and error lines have nothing to compare. */
+static int keep_slim(json_t *o, void *keep)
+{
+    const char *sv = json_string_value(json_object_get(o, "server_verdict"));
+    if (!sv || !strcmp(sv, "unsupported") || !strcmp(sv, "error"))
+        return 0;
+    json_t *slim = json_object();
+    for (int k = 0; k < 8; k++) {
+        if (!json_is_string(json_object_get(o, keys[k]))) {
+            json_decref(slim);
+            return 0;
+        }
+        json_object_set(slim, keys[k], json_object_get(o, keys[k]));
+    }
+    json_object_set(slim, "list_bytes", json_object_get(o, "list_bytes"));
+    json_object_set(slim, "repro", json_object_get(o, "repro"));
+    json_array_append_new(keep, slim);
+    return 0;
+}
 
 void cb_write_divergences(const char *dir, const char *results, int quiet)
 {
-    FILE *f = fopen(results, "r");
-    if (!f)
-        return;
     json_t *keep = json_array();
-    cb_case_summary *v = NULL;
-    size_t n = 0, cap = 0;
-    char *line = NULL;
-    size_t lcap = 0;
-    while (getline(&line, &lcap, f) > 0) {
-        json_error_t e;
-        json_t *o = json_loads(line, 0, &e);
-        if (!o)
-            continue;
-        /* Keep only what the rules read, so a large run stays small. */
-        json_t *slim = json_pack("{s:O?,s:O?,s:O?,s:O?,s:O?,s:O?,s:O?,s:O?,s:O?,s:O?}", "case", json_object_get(o, "case"),
-                                 "suite", json_object_get(o, "suite"), "name", json_object_get(o, "name"), "server",
-                                 json_object_get(o, "server"), "client", json_object_get(o, "client"), "tls",
-                                 json_object_get(o, "tls"), "server_verdict", json_object_get(o, "server_verdict"),
-                                 "client_verdict", json_object_get(o, "client_verdict"), "list_bytes",
-                                 json_object_get(o, "list_bytes"), "repro", json_object_get(o, "repro"));
-        json_decref(o);
-        if (!slim)
-            continue;
-        const char *sv = json_string_value(json_object_get(slim, "server_verdict"));
-        const char *fields[8];
-        static const char *const keys[8] = {"case", "suite", "name", "server", "client", "tls", "server_verdict", "client_verdict"};
-        int ok = sv && strcmp(sv, "unsupported") && strcmp(sv, "error");
-        for (int k = 0; ok && k < 8; k++)
-            ok = (fields[k] = json_string_value(json_object_get(slim, keys[k]))) != NULL;
-        if (!ok) {
-            json_decref(slim);
-            continue;
-        }
-        if (n == cap) {
-            cap = cap ? cap * 2 : 1024;
-            cb_case_summary *nv = realloc(v, cap * sizeof(*v));
-            if (!nv)
-                break;
-            v = nv;
-        }
-        json_array_append_new(keep, slim);
-        v[n++] = (cb_case_summary){fields[0], fields[1], fields[2], fields[3], fields[4], fields[5], fields[6], fields[7],
-                                   (size_t)json_integer_value(json_object_get(slim, "list_bytes"))};
+    if (cb_jsonl_each(results, keep_slim, keep) < 0) {
+        json_decref(keep);
+        return;
     }
-    free(line);
-    fclose(f);
+    size_t n = json_array_size(keep);
+    cb_case_summary *v = calloc(n + 1, sizeof(*v));
+    if (!v)
+        n = 0;
+    for (size_t i = 0; v && i < n; i++) {
+        json_t *o = json_array_get(keep, i);
+        const char *f[8];
+        for (int k = 0; k < 8; k++)
+            f[k] = json_string_value(json_object_get(o, keys[k]));
+        v[i] = (cb_case_summary){f[0], f[1], f[2], f[3], f[4], f[5], f[6], f[7],
+                                 (size_t)json_integer_value(json_object_get(o, "list_bytes"))};
+    }
     cb_divergence *d = NULL;
     size_t nd = 0;
     if (cb_consistency_check(v, n, &d, &nd) == 0) {

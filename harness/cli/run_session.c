@@ -10,6 +10,7 @@
 
 #include "commands.h"
 #include "fileio.h"
+#include "jsonl.h"
 #include "paths.h"
 #include "report.h"
 #include "divergences.h"
@@ -82,32 +83,6 @@ int cb_run_opts_parse(cb_run_opts *o, int argc, char **argv)
         return CB_EXIT_USAGE;
     }
     return -1;
-}
-
-/* read_lines returns the valid JSON lines of |path| (a line cut short by a
- * kill is dropped), or an empty array. */
-static json_t *read_lines(const char *path)
-{
-    json_t *arr = json_array();
-    FILE *f = fopen(path, "r");
-    if (!f)
-        return arr;
-    char *line = NULL;
-    size_t cap = 0;
-    ssize_t n;
-    while ((n = getline(&line, &cap, f)) > 0) {
-        if (line[n - 1] != '\n')
-            break; /* a partial last line */
-        json_error_t e;
-        json_t *o = json_loads(line, 0, &e);
-        if (o && json_is_object(o))
-            json_array_append_new(arr, o);
-        else
-            json_decref(o);
-    }
-    free(line);
-    fclose(f);
-    return arr;
 }
 
 static int write_lines(const char *path, json_t *arr)
@@ -237,7 +212,7 @@ int cb_run_env_open(const cb_run_opts *o, cb_run_env *env)
     if (o->list_only)
         return 0;
     if (o->resume) {
-        json_t *old = read_lines(path);
+        json_t *old = cb_jsonl_load(path);
         size_t i;
         json_t *l;
         size_t kept = 0;

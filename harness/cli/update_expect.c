@@ -1,6 +1,10 @@
 #define _GNU_SOURCE
 #include "update_expect.h"
 
+#include <unistd.h>
+
+#include "jsonl.h"
+
 #include <errno.h>
 #include <jansson.h>
 #include <stdio.h>
@@ -257,22 +261,11 @@ static void emit_groups(FILE *f, struct item *v, size_t n, const char *stack, in
 
 int cb_update_expectations(const char *results_path, const char *dir, cb_expectations *old, char *err, size_t errlen)
 {
-    FILE *in = fopen(results_path, "r");
-    if (!in) {
+    if (access(results_path, R_OK) != 0) {
         snprintf(err, errlen, "%s: %s", results_path, strerror(errno));
         return -1;
     }
-    json_t *lines = json_array();
-    char *buf = NULL;
-    size_t cap = 0;
-    while (getline(&buf, &cap, in) > 0) {
-        json_error_t je;
-        json_t *l = json_loads(buf, 0, &je);
-        if (l)
-            json_array_append_new(lines, l);
-    }
-    free(buf);
-    fclose(in);
+    json_t *lines = cb_jsonl_load(results_path);
     mkdir(dir, 0755);
     load_citations(dir);
     char stacks[64][64];

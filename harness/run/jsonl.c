@@ -1,0 +1,47 @@
+#define _GNU_SOURCE
+#include "jsonl.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+
+long cb_jsonl_each(const char *path, int (*fn)(json_t *obj, void *arg), void *arg)
+{
+    FILE *f = fopen(path, "r");
+    if (!f)
+        return -1;
+    char *line = NULL;
+    size_t cap = 0;
+    ssize_t n;
+    long count = 0;
+    while ((n = getline(&line, &cap, f)) > 0) {
+        if (line[n - 1] != '\n')
+            break;
+        json_error_t e;
+        json_t *o = json_loads(line, 0, &e);
+        if (!o || !json_is_object(o)) {
+            json_decref(o);
+            continue;
+        }
+        count++;
+        int stop = fn(o, arg);
+        json_decref(o);
+        if (stop)
+            break;
+    }
+    free(line);
+    fclose(f);
+    return count;
+}
+
+static int append(json_t *obj, void *arr)
+{
+    json_array_append(arr, obj);
+    return 0;
+}
+
+json_t *cb_jsonl_load(const char *path)
+{
+    json_t *arr = json_array();
+    cb_jsonl_each(path, append, arr);
+    return arr;
+}
