@@ -59,7 +59,7 @@ void fz_pair_drive(const fz_pair_conf *c, fz_pair_result *r, fz_step_fn server, 
             moved += cio->out.len;
             cb_buf_put(&sio->in, cio->out.p, cio->out.len);
             cio->out.len = 0;
-            if (r->cr_seen || c_rc != FZ_STEP_WANT)
+            if (!c->complete && (r->cr_seen || c_rc != FZ_STEP_WANT))
                 return; /* the client answered the CertificateRequest, or it is over */
         }
         if (s_rc == FZ_STEP_WANT) {
@@ -77,6 +77,8 @@ void fz_pair_drive(const fz_pair_conf *c, fz_pair_result *r, fz_step_fn server, 
         }
         if (sio->in.oom || cio->in.oom || r->s2c.oom)
             fz_oom("fz_pair_drive");
+        if (c->complete && s_rc != FZ_STEP_WANT && c_rc != FZ_STEP_WANT)
+            return;
         /* Two rounds without a byte moving or consumed: nobody can go on. */
         idle = moved ? 0 : idle + 1;
         if (idle == 2 || (s_rc != FZ_STEP_WANT && !fz_io_pending(cio) && moved == 0))

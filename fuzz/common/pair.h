@@ -6,8 +6,10 @@
  * A handshake runs until the client has answered the CertificateRequest (its
  * certificate callback ran and it wrote what followed), or either side
  * failed, or nothing moves any more. Nothing after that point concerns the
- * CA list, so it is not run: that keeps every execution to one server flight
- * and one client flight. */
+ * CA list, so the fuzz targets do not run it: that keeps every execution to
+ * one server flight and one client flight. The benchmark floor
+ * (bench_floor.c) runs the whole handshake instead (fz_pair_conf.complete),
+ * to compare with what a shim does. */
 #ifndef CABOUND_FUZZ_PAIR_H
 #define CABOUND_FUZZ_PAIR_H
 
@@ -31,6 +33,7 @@ typedef struct fz_pair_conf {
     enum fz_source source;
     const cb_calist *list; /* the server's list (unused for FZ_SRC_NONE) */
     cb_rewriter *rewrite;  /* TLS 1.2: the server's bytes reach the client through it; NULL: as sent */
+    int complete;          /* run until both sides finish (or fail), not only to the client's answer */
 } fz_pair_conf;
 
 typedef struct fz_pair_result {

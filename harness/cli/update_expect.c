@@ -39,6 +39,39 @@ static void side(json_t *l, int role, struct obs *o)
     snprintf(o->fault, sizeof(o->fault), "%s", cb_fault_class(fs));
 }
 
+/* A harness error, or a shim that failed on its own (a shim-error fault:
+ * its setup, its exit status 3, a bad reply), is a fault of cabound, not an
+ * observation of the stack: recording it as expected would hide it. Such a
+ * case stays without an expectation, so the run keeps failing until it is
+ * mended. A crash or a timeout inside the library is an observation. */
+static const char *unrecordable_why(json_t *l)
+{
+    json_t *f = json_object_get(l, "fault");
+    for (int role = 0; json_is_object(f) && role < 2; role++) {
+        const char *fs = json_string_value(json_object_get(f, role ? "client" : "server"));
+        if (fs && strcmp(cb_fault_class(fs), "shim-error") == 0)
+            return role ? "the client shim failed: shim-error" : "the server shim failed: shim-error";
+    }
+    /* A harness error line (cb_error_line) carries no verdicts. */
+    if (!json_is_string(json_object_get(l, "server_verdict")))
+        return "a harness error";
+    return NULL;
+}
+
+static int recordable(json_t *l, int role)
+{
+    (void)role; /* a failed shim makes the whole case unusable, for both sides */
+    return unrecordable_why(l) == NULL;
+}
+
+/* Each unrecordable case is reported once, not once per stack and role. */
+static int reported_unrecordable(json_t *l)
+{
+    int seen = json_is_true(json_object_get(l, "_reported"));
+    json_object_set_new(l, "_reported", json_true());
+    return seen;
+}
+
 static int same(const struct obs *a, const struct obs *b)
 {
     return strcmp(a->verdict, b->verdict) == 0 && strcmp(a->rules, b->rules) == 0 && strcmp(a->fault, b->fault) == 0;
@@ -117,12 +150,27 @@ static void compose(char *out, size_t outlen, const char *stack, int role, const
         snprintf(out, outlen, "observed in the run of %s; UNCITED: add the source", date);
 }
 
-static const char *keep_reason(cb_expectations *old, const char *stack, const char *id, int role)
+/* old_says reports whether the old expectation |x| states what |o| observed
+ * (same verdict, rules and fault): only then is its reason about |o|. */
+static int old_says(const cb_expectation *x, const struct obs *o)
+{
+    char rules[160] = "";
+    for (size_t i = 0; i < x->n_rules; i++) {
+        size_t n = strlen(rules);
+        snprintf(rules + n, sizeof(rules) - n, "%s%s", n ? " " : "", x->rules[i]);
+    }
+    return strcmp(x->verdict, o->verdict) == 0 && strcmp(rules, o->rules) == 0 && strcmp(x->fault, o->fault) == 0;
+}
+
+/* keep_reason returns the reason of the old expectation that case |id| met
+ * when that expectation states the same observation |o|; NULL otherwise (a
+ * reason written for another behaviour must not follow a changed one). */
+static const char *keep_reason(cb_expectations *old, const char *stack, const char *id, int role, const struct obs *o)
 {
     for (size_t i = 0; old && i < old->n; i++)
         if (strcmp(old->files[i].stack, stack) == 0) {
             cb_expectation *x = cb_expect_match(&old->files[i], id, role);
-            if (x && !strstr(x->reason, "UNCITED"))
+            if (x && !strstr(x->reason, "UNCITED") && old_says(x, o))
                 return x->reason;
         }
     return NULL;
@@ -168,6 +216,24 @@ static int uniform(struct item *v, size_t n, const char *suite, const char *base
     return 1;
 }
 
+/* group_reason keeps the reason of any not-yet-emitted item of the group
+ * (filter as in uniform) that observed |o| and whose old expectation said so. */
+static const char *group_reason(cb_expectations *old, const char *stack, int role, struct item *v, size_t n,
+                                const char *suite, const char *base, const char *tls, const char *peer,
+                                const struct obs *o)
+{
+    for (size_t i = 0; i < n; i++) {
+        struct item *x = &v[i];
+        if (x->done || strcmp(x->suite, suite) || strcmp(x->base, base) || (tls && strcmp(x->tls, tls)) ||
+            (peer && strcmp(x->peer, peer)) || !same(&x->o, o))
+            continue;
+        const char *r = keep_reason(old, stack, x->id, role, o);
+        if (r)
+            return r;
+    }
+    return NULL;
+}
+
 static void mark(struct item *v, size_t n, const char *suite, const char *base, const char *tls, const char *peer)
 {
     for (size_t i = 0; i < n; i++)
@@ -195,7 +261,7 @@ static void emit_groups(FILE *f, struct item *v, size_t n, const char *stack, in
              role ? (peer ? peer : "*") : stack, role ? stack : (peer ? peer : "*"), tls ? tls : "*")
         if (uniform(v, n, suite, base, NULL, NULL, &o)) {
             PATTERN(NULL, NULL);
-            reason = keep_reason(old, stack, v[i].id, role);
+            reason = group_reason(old, stack, role, v, n, suite, base, NULL, NULL, o);
             entry(f, pattern, role, o, reason ? reason : (compose(fresh, sizeof(fresh), stack, role, o, date), fresh));
             mark(v, n, suite, base, NULL, NULL);
             continue;
@@ -206,7 +272,7 @@ static void emit_groups(FILE *f, struct item *v, size_t n, const char *stack, in
             const char *tls = v[j].tls;
             if (uniform(v, n, suite, base, tls, NULL, &o)) {
                 PATTERN(tls, NULL);
-                reason = keep_reason(old, stack, v[j].id, role);
+                reason = group_reason(old, stack, role, v, n, suite, base, tls, NULL, o);
                 entry(f, pattern, role, o, reason ? reason : (compose(fresh, sizeof(fresh), stack, role, o, date), fresh));
                 mark(v, n, suite, base, tls, NULL);
                 continue;
@@ -217,7 +283,7 @@ static void emit_groups(FILE *f, struct item *v, size_t n, const char *stack, in
                 const char *peer = v[k].peer;
                 if (uniform(v, n, suite, base, tls, peer, &o)) {
                     PATTERN(tls, peer);
-                    reason = keep_reason(old, stack, v[k].id, role);
+                    reason = group_reason(old, stack, role, v, n, suite, base, tls, peer, o);
                     entry(f, pattern, role, o, reason ? reason : (compose(fresh, sizeof(fresh), stack, role, o, date), fresh));
                     mark(v, n, suite, base, tls, peer);
                     continue;
@@ -245,12 +311,12 @@ static void emit_groups(FILE *f, struct item *v, size_t n, const char *stack, in
                     if (v[q].done || strcmp(v[q].suite, suite) || strcmp(v[q].base, base) || strcmp(v[q].tls, tls) ||
                         strcmp(v[q].peer, peer) || same(&v[q].o, &maj))
                         continue;
-                    reason = keep_reason(old, stack, v[q].id, role);
+                    reason = keep_reason(old, stack, v[q].id, role, &v[q].o);
                     entry(f, v[q].id, role, &v[q].o, reason ? reason : (compose(fresh, sizeof(fresh), stack, role, &v[q].o, date), fresh));
                     v[q].done = 1;
                 }
                 PATTERN(tls, peer);
-                reason = keep_reason(old, stack, v[k].id, role);
+                reason = group_reason(old, stack, role, v, n, suite, base, tls, peer, &maj);
                 entry(f, pattern, role, &maj, reason ? reason : (compose(fresh, sizeof(fresh), stack, role, &maj, date), fresh));
                 mark(v, n, suite, base, tls, peer);
             }
@@ -315,6 +381,11 @@ int cb_update_expectations(const char *results_path, const char *dir, cb_expecta
                 const char *id = json_string_value(json_object_get(la, "case"));
                 if (!me || strcmp(me, stack) != 0 || !suite || !name || !tls || !peer || !id)
                     continue;
+                if (!recordable(la, role)) {
+                    if (!reported_unrecordable(la))
+                        fprintf(stderr, "cabound: not recorded: %s (%s)\n", id, unrecordable_why(la));
+                    continue;
+                }
                 struct item *it = &items[m++];
                 it->id = id;
                 it->suite = suite;

@@ -24,15 +24,13 @@
 
 /* Bumped whenever what the cache holds changes shape, so that old caches are
  * never mistaken for new ones. */
-#define PKI_FORMAT "cabound-pki 1"
+#define PKI_FORMAT "cabound-pki 2"
 
-/* Serial numbers are fixed per role and index, so that a PKI made twice
- * differs only in keys and signatures. */
+/* The server's two serial numbers are fixed (there is one server PKI per
+ * directory); every other certificate gets random_serial(). */
 enum {
     SERIAL_SERVER_CA = 1,
     SERIAL_SERVER = 2,
-    SERIAL_CLIENT_CA = 0x100000,
-    SERIAL_CLIENT = 0x200000,
 };
 
 static int fail(char *err, size_t errlen, const char *fmt, ...)
@@ -444,6 +442,18 @@ typedef struct clients_arg {
     X509_NAME **names;
 } clients_arg;
 
+/* random_serial: two lists holding the same DN get two different
+ * certificates for it, and so do two client directories whose issuers share
+ * a DN; a store that outlives one case (NSS's) rejects a second certificate
+ * with an issuer and serial it has seen (SEC_ERROR_REUSED_ISSUER_AND_SERIAL),
+ * as RFC 5280 4.1.2.2 lets it. Above 2^32, so never one of the fixed ones. */
+static long random_serial(void)
+{
+    uint64_t rnd = 0;
+    RAND_bytes((unsigned char *)&rnd, sizeof(rnd));
+    return (long)((rnd & 0x3fffffffffffffffull) | 0x100000000ull);
+}
+
 static int fill_clients(const char *tmp, const void *argp, const validity *v, char *err, size_t errlen)
 {
     const clients_arg *a = argp;
@@ -474,14 +484,14 @@ static int fill_clients(const char *tmp, const void *argp, const validity *v, ch
         }
         if (!(ca_key = new_key(err, errlen)) || !(key = new_key(err, errlen)))
             goto next;
-        cert_spec cs = {a->names[i], ca_key, NULL, NULL, SERIAL_CLIENT_CA + (long)i, NULL, NULL};
+        cert_spec cs = {a->names[i], ca_key, NULL, NULL, random_serial(), NULL, NULL};
         if (!(ca = make_cert(&cs, v, err, errlen)))
             goto next;
         if (!subject_matches(ca, a->issuers->dns[i].der, a->issuers->dns[i].len)) {
             fail(err, errlen, "client issuer %zu: the CA certificate's subject differs from the DN", i);
             goto next;
         }
-        cert_spec ls = {name, key, ca, ca_key, SERIAL_CLIENT + (long)i, "clientAuth", NULL};
+        cert_spec ls = {name, key, ca, ca_key, random_serial(), "clientAuth", NULL};
         if (!(leaf = make_cert(&ls, v, err, errlen)))
             goto next;
         if (write_cert(p[0], ca, err, errlen) || write_key(p[1], ca_key, err, errlen) ||
@@ -598,13 +608,7 @@ static int write_list(const char *tmp_path, int fd, const list_job *j, const val
                  dn->len);
             goto out;
         }
-        /* A random serial: two lists holding the same DN get two different
-         * certificates for it, and a store that outlives one case (NSS's)
-         * rejects a second certificate with an issuer and serial it has seen
-         * (SEC_ERROR_REUSED_ISSUER_AND_SERIAL). */
-        uint64_t rnd = 0;
-        RAND_bytes((unsigned char *)&rnd, sizeof(rnd));
-        long serial = (long)((rnd & 0x3fffffffffffffffull) | 0x100000000ull);
+        long serial = random_serial();
         X509 *x = X509_new();
         int ok = x && X509_set_version(x, X509_VERSION_3) == 1 &&
                  ASN1_INTEGER_set(X509_get_serialNumber(x), serial) == 1 &&

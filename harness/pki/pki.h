@@ -1,7 +1,8 @@
 /* pki.h — the test PKI of a case: a server credential, one client credential
  * per issuer DN, and the certificates behind a configured CA list, made with
  * libcrypto's X509 API (ECDSA P-256, SHA-256, valid 2020-01-01 00:00:00Z to
- * 2049-12-31 23:59:59Z, fixed serial numbers).
+ * 2049-12-31 23:59:59Z; serial numbers 1 and 2 for the server CA and leaf,
+ * random above 2^32 for every other certificate).
  *
  * Layout under spec->dir (every piece is cached and reused when present;
  * pieces appear by rename only, so concurrent workers never read a partial

@@ -3,7 +3,14 @@
  * ../README.md for the contract, NOTES.md for the source references).
  *
  * Setting the list (server):
- *   trust-store  gnutls_certificate_set_x509_trust_file(calist_pem). GnuTLS
+ *   trust-store  the trust list of calist_pem, loaded as
+ *                gnutls_certificate_set_x509_trust_file does it
+ *                (lib/cert-cred-x509.c: gnutls_x509_trust_list_add_trust_file,
+ *                i.e. add_trust_mem with GNUTLS_TL_USE_IN_TLS, which adds
+ *                GNUTLS_TL_NO_DUPLICATES) into a list of its own that
+ *                replaces the credentials' (gnutls_certificate_set_trust_list),
+ *                so that the server's certificate and key stay loaded across
+ *                cases while the list changes. GnuTLS
  *                has no API that takes a list of names: every CA loaded with
  *                GNUTLS_TL_USE_IN_TLS (which all gnutls_certificate_set_x509_
  *                trust_* functions pass) is appended, in load order, to the
@@ -62,9 +69,11 @@ struct client_cred {
 
 /* A credentials object, cached by the identity of the files it was loaded
  * from (path, inode, size, mtime): loading hundreds of trust anchors per case
- * would dominate the run time. */
+ * would dominate the run time. A server's trust list is not part of the key:
+ * it is replaced when the trust file changes (trust_id). */
 struct cred_entry {
     char *id;
+    char *trust_id;
     gnutls_certificate_credentials_t cred;
     struct client_cred *cc;
     size_t ncc;
@@ -96,6 +105,7 @@ static void free_entry(struct cred_entry *e)
     }
     free(e->cc);
     free(e->id);
+    free(e->trust_id);
     free(e);
 }
 
@@ -202,6 +212,56 @@ static int retrieve_cb(gnutls_session_t s, const gnutls_datum_t *req_ca_rdn, int
                        gnutls_pcert_st **pcert, unsigned int *pcert_length,
                        gnutls_privkey_t *privkey);
 
+static unsigned count_pem_blocks(const gnutls_datum_t *pem)
+{
+    static const char begin[] = "-----BEGIN ";
+    unsigned n = 0;
+    for (size_t i = 0; pem->data && i + sizeof(begin) - 1 <= pem->size; i++)
+        if (pem->data[i] == '-' && memcmp(pem->data + i, begin, sizeof(begin) - 1) == 0)
+            n++, i += sizeof(begin) - 2;
+    return n;
+}
+
+/* set_server_trust gives a server's credentials the trust list of |trust|
+ * (none when NULL) unless they hold it already (|trust_id|, which it takes).
+ * Returns 0, or -1 with the error recorded. */
+static int set_server_trust(struct cred_entry *e, const char *trust, char *trust_id, struct shim_obs *obs)
+{
+    if (e->trust_id && strcmp(e->trust_id, trust_id) == 0) {
+        free(trust_id);
+        return 0;
+    }
+    free(e->trust_id);
+    e->trust_id = NULL;
+    gnutls_datum_t pem = {NULL, 0};
+    int ret = trust ? gnutls_load_file(trust, &pem) : 0;
+    /* The hash table's size changes no result, only the time: adding a CA
+     * compares it (gnutls_x509_crt_equals, GNUTLS_TL_NO_DUPLICATES, which
+     * add_trust_mem sets) with every CA of its bucket, and the default 127
+     * buckets (lib/x509/verify-high.c, DEFAULT_SIZE) make loading hundreds
+     * of CAs quadratic. */
+    unsigned buckets = 16 * count_pem_blocks(&pem) + 1;
+    gnutls_x509_trust_list_t tl = NULL;
+    if (ret >= 0)
+        ret = gnutls_x509_trust_list_init(&tl, buckets < 127 ? 127 : buckets);
+    if (ret >= 0 && trust) {
+        ret = gnutls_x509_trust_list_add_trust_mem(tl, &pem, NULL, GNUTLS_X509_FMT_PEM, GNUTLS_TL_USE_IN_TLS, 0);
+        if (ret == GNUTLS_E_NO_CERTIFICATE_FOUND) /* as gnutls_certificate_set_x509_trust_file */
+            ret = 0;
+        if (ret < 0)
+            gnutls_x509_trust_list_deinit(tl, 1);
+    }
+    gnutls_free(pem.data);
+    if (ret < 0) {
+        load_error(obs, ret, "loading trust anchors", trust, gnutls_strerror(ret));
+        free(trust_id);
+        return -1;
+    }
+    gnutls_certificate_set_trust_list(e->cred, tl, 0); /* frees the previous list */
+    e->trust_id = trust_id;
+    return 0;
+}
+
 static struct cred_entry *get_creds(const struct shim_case *c, struct shim_obs *obs)
 {
     char *id = NULL;
@@ -213,6 +273,7 @@ static struct cred_entry *get_creds(const struct shim_case *c, struct shim_obs *
     }
     int bad = 0;
     const char *trust, *badpath = NULL;
+    char *trust_id = NULL;
     if (c->role == SHIM_SERVER) {
         trust = c->source == SHIM_SRC_TRUST_STORE ? c->calist_pem : c->trust;
         fprintf(f, "server\n");
@@ -220,8 +281,12 @@ static struct cred_entry *get_creds(const struct shim_case *c, struct shim_obs *
             bad = 1, badpath = c->cert;
         else if (id_add(f, "key", c->key) != 0)
             bad = 1, badpath = c->key;
-        else if (id_add(f, "trust", trust) != 0)
-            bad = 1, badpath = trust;
+        size_t tl = 0;
+        FILE *tf = open_memstream(&trust_id, &tl);
+        if (!tf || id_add(tf, "trust", trust) != 0)
+            bad = bad ? bad : 1, badpath = badpath ? badpath : trust;
+        if (tf)
+            fclose(tf);
     } else {
         trust = c->trust;
         fprintf(f, "client %s\n", c->select == SHIM_SEL_NATIVE ? "native" : "by-issuer");
@@ -240,14 +305,17 @@ static struct cred_entry *get_creds(const struct shim_case *c, struct shim_obs *
         shim_set_error(obs, GNUTLS_E_MEMORY_ERROR, "open_memstream failed");
         return NULL;
     }
-    if (bad) {
+    if (bad || (c->role == SHIM_SERVER && !trust_id)) {
         load_error(obs, GNUTLS_E_FILE_ERROR, "cannot read", badpath, strerror(saved));
         free(id);
+        free(trust_id);
         return NULL;
     }
     struct cred_entry *e = cache_find(id);
     if (e) {
         free(id);
+        if (c->role == SHIM_SERVER && set_server_trust(e, trust, trust_id, obs) != 0)
+            return NULL;
         return e;
     }
 
@@ -263,7 +331,7 @@ static struct cred_entry *get_creds(const struct shim_case *c, struct shim_obs *
         shim_set_error(obs, ret, gnutls_strerror(ret));
         goto fail;
     }
-    if (trust) {
+    if (trust && c->role == SHIM_CLIENT) {
         ret = gnutls_certificate_set_x509_trust_file(e->cred, trust, GNUTLS_X509_FMT_PEM);
         if (ret < 0) {
             load_error(obs, ret, "loading trust anchors", trust, gnutls_strerror(ret));
@@ -271,6 +339,11 @@ static struct cred_entry *get_creds(const struct shim_case *c, struct shim_obs *
         }
     }
     if (c->role == SHIM_SERVER) {
+        if (set_server_trust(e, trust, trust_id, obs) != 0) {
+            trust_id = NULL;
+            goto fail;
+        }
+        trust_id = NULL;
         ret = gnutls_certificate_set_x509_key_file(e->cred, c->cert, c->key, GNUTLS_X509_FMT_PEM);
         if (ret < 0) {
             load_error(obs, ret, "loading server credential", c->cert, gnutls_strerror(ret));
@@ -305,6 +378,7 @@ static struct cred_entry *get_creds(const struct shim_case *c, struct shim_obs *
     cache_put(e);
     return e;
 fail:
+    free(trust_id);
     free_entry(e);
     return NULL;
 }

@@ -7,6 +7,10 @@
  *                the list; it takes certificates and sends their derSubject
  *                bytes (CERT_DistNamesFromCertList), so the shim checks that
  *                each subject is byte-equal to the DN of calist at that index.
+ *                The certificates are decoded (CERT_DecodeDERCertificate), not
+ *                entered into the cert DB: SSL_SetTrustAnchors copies only
+ *                their subjects (lib/ssl/sslsecur.c), and a list is new in
+ *                every case.
  *   trust-store  NSS's default when no list is set: ssl_GetCertificateRequestCAs
  *                falls back to CERT_GetSSLCACerts, the subjects of every
  *                certificate in the cert DB trusted as a client CA ("T,,"),
@@ -98,6 +102,7 @@ static void set_nss_error(struct shim_obs *obs, PRErrorCode code)
 enum entry_kind { ENT_CERTS, ENT_KEY };
 struct cache_entry {
     enum entry_kind kind;
+    unsigned long used; /* the case that last used it (g_case_no) */
     char *path;
     uint8_t *content;
     size_t len;
@@ -107,23 +112,42 @@ struct cache_entry {
 };
 static struct cache_entry **g_cache; /* entries never move: callers keep pointers */
 static size_t g_ncache, g_capcache;
+static unsigned long g_case_no;
+
+static void entry_free(struct cache_entry *e)
+{
+    for (size_t j = 0; j < e->ncerts; j++)
+        CERT_DestroyCertificate(e->certs[j]);
+    free(e->certs);
+    if (e->key)
+        SECKEY_DestroyPrivateKey(e->key);
+    free(e->content);
+    free(e->path);
+    free(e);
+}
 
 static void cache_clear(void)
 {
-    for (size_t i = 0; i < g_ncache; i++) {
-        struct cache_entry *e = g_cache[i];
-        for (size_t j = 0; j < e->ncerts; j++)
-            CERT_DestroyCertificate(e->certs[j]);
-        free(e->certs);
-        if (e->key)
-            SECKEY_DestroyPrivateKey(e->key);
-        free(e->content);
-        free(e->path);
-        free(e);
-    }
+    for (size_t i = 0; i < g_ncache; i++)
+        entry_free(g_cache[i]);
     free(g_cache);
     g_cache = NULL;
     g_ncache = g_capcache = 0;
+}
+
+/* cache_trim drops what the last few cases did not use (a run's trust-store
+ * lists would otherwise pile up); it runs between cases, when no pointer
+ * into the cache is held. */
+static void cache_trim(void)
+{
+    size_t kept = 0;
+    for (size_t i = 0; i < g_ncache; i++) {
+        if (g_case_no - g_cache[i]->used > 4)
+            entry_free(g_cache[i]);
+        else
+            g_cache[kept++] = g_cache[i];
+    }
+    g_ncache = kept;
 }
 
 static struct cache_entry *cache_find(enum entry_kind kind, const char *path, const uint8_t *content,
@@ -132,8 +156,10 @@ static struct cache_entry *cache_find(enum entry_kind kind, const char *path, co
     for (size_t i = 0; i < g_ncache; i++) {
         struct cache_entry *e = g_cache[i];
         if (e->kind == kind && e->len == len && strcmp(e->path, path) == 0 &&
-            memcmp(e->content, content, len) == 0)
+            memcmp(e->content, content, len) == 0) {
+            e->used = g_case_no;
             return e;
+        }
     }
     return NULL;
 }
@@ -154,6 +180,7 @@ static struct cache_entry *cache_add(enum entry_kind kind, const char *path, uin
         fatal("out of memory");
     g_cache[g_ncache++] = e;
     e->kind = kind;
+    e->used = g_case_no;
     e->path = strdup(path);
     e->content = content;
     e->len = len;
@@ -841,6 +868,57 @@ static SECStatus client_auth_cb(void *arg, PRFileDesc *fd, CERTDistNames *caName
 
 /* ------------------------------------------------------------------ run */
 
+/* cert.h declares CERT_DecodeDERCertificate, but libnss3 exports it as
+ * __CERT_DecodeDERCertificate (lib/nss/nssrenam.h, lib/nss/nss.def; the
+ * renaming header is not installed). */
+extern CERTCertificate *__CERT_DecodeDERCertificate(SECItem *der, PRBool copy, char *nickname);
+
+/* decode_list returns the certificates of calist_pem, decoded outside the
+ * cert DB, when each one's subject is the DN of calist at its index; NULL
+ * with the case marked unsupported otherwise. */
+static CERTCertList *decode_list(const struct shim_case *c, struct shim_obs *obs)
+{
+    size_t len;
+    uint8_t *content = shim_read_file(c->calist_pem, &len);
+    if (!content)
+        fatal("%s: %s", c->calist_pem, strerror(errno));
+    CERTCertList *l = CERT_NewCertList();
+    if (!l)
+        fatal("out of memory");
+    size_t pos = 0, n = 0;
+    char label[64];
+    SECItem *der;
+    const char *why = NULL;
+    while (!why && (der = pem_next((const char *)content, &pos, label, sizeof(label))) != NULL) {
+        if (strcmp(label, "CERTIFICATE") != 0) {
+            SECITEM_FreeItem(der, PR_TRUE);
+            continue;
+        }
+        CERTCertificate *cert = __CERT_DecodeDERCertificate(der, PR_TRUE, NULL);
+        SECITEM_FreeItem(der, PR_TRUE);
+        if (!cert)
+            fatal("%s: certificate %zu: %s", c->calist_pem, n, err_name(PR_GetError()));
+        const SECItem *sub = &cert->derSubject;
+        if (n >= c->calist.count)
+            why = "calist_pem holds more certificates than calist has DNs";
+        else if (sub->len != c->calist.dns[n].len || memcmp(sub->data, c->calist.dns[n].der, sub->len))
+            why = "the subject of a calist_pem certificate is not the DN of calist at its index; "
+                  "SSL_SetTrustAnchors sends subjects";
+        if (CERT_AddCertToListTail(l, cert) != SECSuccess)
+            fatal("out of memory");
+        n++;
+    }
+    free(content);
+    if (!why && n != c->calist.count)
+        why = "calist_pem holds fewer certificates than calist has DNs";
+    if (why) {
+        shim_unsupported(obs, "%s (certificate %zu of %s)", why, n ? n - 1 : 0, c->calist_pem);
+        CERT_DestroyCertList(l);
+        return NULL;
+    }
+    return l;
+}
+
 static CERTCertList *cert_list(const struct cache_entry *e)
 {
     CERTCertList *l = CERT_NewCertList();
@@ -864,6 +942,8 @@ static void nss_run(const struct shim_case *c, int fd, struct shim_obs *obs)
     CERTCertList *ta_list = NULL;
     CERTCertificate *server_cert = NULL;
     SECKEYPrivateKey *server_key = NULL;
+    g_case_no++;
+    cache_trim();
 
     /* 1. The cert DB a case needs (this may re-initialise NSS, so first). */
     if (server && c->source == SHIM_SRC_TRUST_STORE)
@@ -883,21 +963,8 @@ static void nss_run(const struct shim_case *c, int fd, struct shim_obs *obs)
                                       "certificates: calist_source explicit needs calist_pem");
                 return;
             }
-            struct cache_entry *e = load_certs(c->calist_pem);
-            if (e->ncerts != c->calist.count) {
-                shim_unsupported(obs, "calist_pem holds %zu certificates for %zu DNs of calist",
-                                 e->ncerts, c->calist.count);
+            if (!(ta_list = decode_list(c, obs)))
                 return;
-            }
-            for (size_t i = 0; i < e->ncerts; i++) {
-                const SECItem *s = &e->certs[i]->derSubject;
-                if (s->len != c->calist.dns[i].len || memcmp(s->data, c->calist.dns[i].der, s->len)) {
-                    shim_unsupported(obs, "the subject of calist_pem certificate %zu is not DN %zu of "
-                                          "calist; SSL_SetTrustAnchors sends subjects", i, i);
-                    return;
-                }
-            }
-            ta_list = cert_list(e);
         }
         if (c->source == SHIM_SRC_TRUST_STORE)
             cn.native_verify = 1;

@@ -4,17 +4,23 @@
  * contract; NOTES.md here and in ../boringssl for the source references).
  *
  * Setting the list (server):
- *   explicit     SSL_CTX_set_client_CA_list() with one X509_NAME per DN of
+ *   explicit     SSL_set_client_CA_list() with one X509_NAME per DN of
  *                the list file, each from d2i_X509_NAME() (a DN that does not
  *                parse, or leaves trailing bytes, is an observation error and
  *                no handshake is run). Both libraries keep the parsed name's
  *                original encoding and write it back unchanged, in order,
- *                duplicates included.
+ *                duplicates included. The list is the connection's (the
+ *                context is cached across cases); the server reads it the
+ *                same way as a context's: OpenSSL's get_ca_names
+ *                (ssl/statem/statem_lib.c) takes SSL_get_client_CA_list, the
+ *                SSL's list before the SSL_CTX's (ssl/ssl_cert.c), and
+ *                BoringSSL's ssl_add_client_CA_list (ssl/ssl_cert.cc)
+ *                config->client_CA before ctx->client_CA.
  *   trust-store  SSL_load_client_CA_file(calist_pem), as s_server -CAfile and
  *                most servers do; the same file is the verify store
  *                (SSL_CTX_load_verify_locations). Both libraries drop
  *                duplicate subjects and keep file order.
- *   raw          (BoringSSL only) SSL_CTX_set0_client_CAs() with one
+ *   raw          (BoringSSL only) SSL_set0_client_CAs() with one
  *                CRYPTO_BUFFER per DN holding its bytes unchecked: BoringSSL
  *                copies them to the wire as they are.
  *   none         nothing: OpenSSL and BoringSSL then send an empty list in
@@ -255,9 +261,6 @@ static char *case_id(const struct shim_case *c, struct shim_obs *obs)
             bad = c->cert;
         if (!bad && id_add(f, "key", c->key) != 0)
             bad = c->key;
-        if (!bad && (c->source == SHIM_SRC_EXPLICIT || c->source == SHIM_SRC_RAW) &&
-            id_add(f, "calist", c->calist_path) != 0)
-            bad = c->calist_path;
     } else {
         fprintf(f, "client select=%d\n", (int)c->select);
         for (size_t i = 0; !bad && i < c->n_client_creds; i++) {
@@ -517,9 +520,9 @@ static int load_cred(struct cred *cr, const struct shim_cred *src, struct shim_o
     return 0;
 }
 
-/* set_explicit installs the list file's DNs with SSL_CTX_set_client_CA_list.
+/* set_explicit installs the list file's DNs with SSL_set_client_CA_list.
  * Returns 0, or -1 (error recorded) when a DN does not parse. */
-static int set_explicit(SSL_CTX *ctx, const cb_calist *l, struct shim_obs *obs)
+static int set_explicit(SSL *ssl, const cb_calist *l, struct shim_obs *obs)
 {
     STACK_OF(X509_NAME) *sk = sk_X509_NAME_new_null();
     if (!sk)
@@ -545,13 +548,13 @@ static int set_explicit(SSL_CTX *ctx, const cb_calist *l, struct shim_obs *obs)
             return setup_error(obs, "sk_X509_NAME_push", NULL), -1;
         }
     }
-    SSL_CTX_set_client_CA_list(ctx, sk); /* takes ownership */
+    SSL_set_client_CA_list(ssl, sk); /* takes ownership */
     return 0;
 }
 
 #ifdef OPENSSL_IS_BORINGSSL
 /* set_raw installs the DN bytes unchecked, one CRYPTO_BUFFER each. */
-static int set_raw(SSL_CTX *ctx, const cb_calist *l, struct shim_obs *obs)
+static int set_raw(SSL *ssl, const cb_calist *l, struct shim_obs *obs)
 {
     STACK_OF(CRYPTO_BUFFER) *sk = sk_CRYPTO_BUFFER_new_null();
     if (!sk)
@@ -566,10 +569,27 @@ static int set_raw(SSL_CTX *ctx, const cb_calist *l, struct shim_obs *obs)
             return setup_error(obs, "CRYPTO_BUFFER_new", NULL), -1;
         }
     }
-    SSL_CTX_set0_client_CAs(ctx, sk); /* takes ownership */
+    SSL_set0_client_CAs(ssl, sk); /* takes ownership */
     return 0;
 }
 #endif
+
+/* set_list gives a server connection the case's explicit or raw list. */
+static int set_list(SSL *ssl, const struct shim_case *c, struct shim_obs *obs)
+{
+    switch (c->source) {
+    case SHIM_SRC_EXPLICIT:
+        return set_explicit(ssl, &c->calist, obs);
+    case SHIM_SRC_RAW:
+#ifdef OPENSSL_IS_BORINGSSL
+        return set_raw(ssl, &c->calist, obs);
+#else
+        return shim_set_error(obs, 0, "raw: not an OpenSSL mode"), -1;
+#endif
+    default:
+        return 0;
+    }
+}
 
 static int setup_server(SSL_CTX *ctx, const struct shim_case *c, struct shim_obs *obs)
 {
@@ -589,7 +609,8 @@ static int setup_server(SSL_CTX *ctx, const struct shim_case *c, struct shim_obs
                        NULL);
     switch (c->source) {
     case SHIM_SRC_EXPLICIT:
-        return set_explicit(ctx, &c->calist, obs);
+    case SHIM_SRC_RAW:
+        return 0; /* per connection: set_list */
     case SHIM_SRC_TRUST_STORE: {
         STACK_OF(X509_NAME) *sk = SSL_load_client_CA_file(c->calist_pem);
         if (!sk)
@@ -598,12 +619,6 @@ static int setup_server(SSL_CTX *ctx, const struct shim_case *c, struct shim_obs
         SSL_CTX_set_client_CA_list(ctx, sk);
         return 0;
     }
-    case SHIM_SRC_RAW:
-#ifdef OPENSSL_IS_BORINGSSL
-        return set_raw(ctx, &c->calist, obs);
-#else
-        return shim_set_error(obs, 0, "raw: not an OpenSSL mode"), -1;
-#endif
     case SHIM_SRC_NONE:
         return 0;
     }
@@ -755,6 +770,12 @@ static void o_run(const struct shim_case *c, int fd, struct shim_obs *obs)
     }
     SSL_set_bio(ssl, bio, bio); /* ssl owns bio */
     SSL_set_app_data(ssl, &k);
+    if (server && set_list(ssl, c, obs) != 0) {
+        SSL_set_app_data(ssl, NULL);
+        SSL_free(ssl);
+        ERR_clear_error();
+        return;
+    }
 
     int saved = 0;
     int r = ssl_io(ssl, server ? SSL_accept : SSL_connect, &saved);

@@ -39,4 +39,27 @@ run --update-expectations
 check "rewriting keeps an existing reason" grep -q 'reason "kept: ' "$S/expect/openssl.expect"
 run
 check "after rewriting, the run passes again" [ $? -eq 0 ]
+# A shim that fails on its own (shim-error) is cabound's fault, not the
+# stack's behaviour: it is never recorded as expected. The misbehaving test
+# shim takes part in a run as another build of a stack (STACK@BUILD).
+mkdir -p "$TMP/shims"
+ln -s "$(dirname "$CABOUND")/cabound-shim-openssl" "$TMP/shims/"
+ln -s "$(dirname "$CABOUND")/cabound-shim-misbehave" "$TMP/shims/cabound-shim-misbehave@faulty"
+cat > "$S/faulty.suite" <<'SUITE'
+suite faulty
+description "a server shim that exits without answering"
+defaults
+  tls 1.2
+  servers misbehave@faulty
+  clients openssl
+end
+case close
+  list-bytes 2000
+end
+SUITE
+CABOUND_SHIM_DIR="$TMP/shims" run --suite faulty --update-expectations
+check "a shim-error is reported as not recorded" grep -q "not recorded: faulty/close@2000/misbehave@faulty>openssl/1.2 (the server shim failed: shim-error)" "$TMP/out"
+check "and no expectation states it" bash -c '! grep -q "faulty/" '"$S"'/expect/*.expect'
+CABOUND_SHIM_DIR="$TMP/shims" run --suite faulty
+check "so the run keeps failing on it: exit 1" [ $? -eq 1 ]
 done_checks
