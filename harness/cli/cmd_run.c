@@ -24,11 +24,17 @@
 #include "run_session.h"
 #include "stacks.h"
 
+/* A worker holds up to QUEUE_DEPTH cases: it starts the next one while the
+ * parent still records the last (one job otherwise idles for a round trip
+ * per case). The first queued case is the one running. */
+#define QUEUE_DEPTH 2
+
 struct worker {
     pid_t pid;
     int cmd;  /* parent -> worker: case indexes */
     int res;  /* worker -> parent: results lines */
-    long busy; /* index in flight, -1 idle */
+    long q[QUEUE_DEPTH]; /* indexes sent, in order */
+    int nq;
     char *buf;
     size_t len, cap;
 };
@@ -96,7 +102,7 @@ static int spawn(struct worker *w, const cb_plan *plan, const char *out_dir, int
     w->pid = pid;
     w->cmd = c[1];
     w->res = r[0];
-    w->busy = -1;
+    w->nq = 0;
     w->len = 0;
     return 0;
 }
@@ -107,7 +113,7 @@ static int send_index(struct worker *w, long i)
     int n = snprintf(line, sizeof(line), "%ld\n", i);
     if (write(w->cmd, line, (size_t)n) != n)
         return -1;
-    w->busy = i;
+    w->q[w->nq++] = i;
     return 0;
 }
 
@@ -160,26 +166,27 @@ int cmd_run(int argc, char **argv)
         }
     for (;;) {
         /* Hand out work. */
-        for (size_t k = 0; k < jobs; k++) {
-            if (w[k].pid <= 0 || w[k].busy >= 0)
-                continue;
-            while (next < env.plan.n && env.done[next])
-                next++;
-            if (next < env.plan.n)
-                send_index(&w[k], (long)next++);
-        }
+        for (int depth = 1; depth <= QUEUE_DEPTH; depth++) /* every worker busy before any queues */
+            for (size_t k = 0; k < jobs; k++) {
+                if (w[k].pid <= 0 || w[k].nq >= depth)
+                    continue;
+                while (next < env.plan.n && env.done[next])
+                    next++;
+                if (next < env.plan.n)
+                    send_index(&w[k], (long)next++);
+            }
         int busy = 0;
         struct pollfd pfd[64];
         for (size_t k = 0; k < jobs; k++) {
-            pfd[k] = (struct pollfd){w[k].busy >= 0 ? w[k].res : -1, POLLIN, 0};
-            busy |= w[k].busy >= 0;
+            pfd[k] = (struct pollfd){w[k].nq > 0 ? w[k].res : -1, POLLIN, 0};
+            busy |= w[k].nq > 0;
         }
         if (!busy)
             break;
         if (poll(pfd, (nfds_t)jobs, 1000) < 0 && errno != EINTR)
             break;
         for (size_t k = 0; k < jobs; k++) {
-            if (w[k].busy < 0 || !(pfd[k].revents & (POLLIN | POLLHUP | POLLERR)))
+            if (w[k].nq == 0 || !(pfd[k].revents & (POLLIN | POLLHUP | POLLERR)))
                 continue;
             if (w[k].cap - w[k].len < 65536) {
                 w[k].cap = w[k].cap ? w[k].cap * 2 : 1 << 20;
@@ -202,7 +209,8 @@ int cmd_run(int argc, char **argv)
                     const char *oc = cb_run_env_record(&env, l);
                     if (idx >= 0 && (size_t)idx < env.plan.n)
                         env.done[idx] = 1;
-                    w[k].busy = -1;
+                    if (w[k].nq > 0)
+                        memmove(w[k].q, w[k].q + 1, (size_t)--w[k].nq * sizeof(w[k].q[0]));
                     cb_progress_step(&prog, oc);
                 }
             } else if (got == 0 || (errno != EINTR && errno != EAGAIN)) {
@@ -212,7 +220,7 @@ int cmd_run(int argc, char **argv)
                 char why[200];
                 snprintf(why, sizeof(why), "harness worker died (%s %d) while running this case",
                          WIFSIGNALED(st) ? "signal" : "exit", WIFSIGNALED(st) ? WTERMSIG(st) : WEXITSTATUS(st));
-                long idx = w[k].busy;
+                long idx = w[k].q[0];
                 json_t *l = cb_error_line(&env.plan.v[idx].c, why);
                 json_object_set_new(l, "plan_index", json_integer(idx));
                 cb_progress_step(&prog, cb_run_env_record(&env, l));
@@ -220,7 +228,15 @@ int cmd_run(int argc, char **argv)
                 close(w[k].cmd);
                 close(w[k].res);
                 w[k].pid = 0;
-                spawn(&w[k], &env.plan, env.out_dir, o.keep_captures, w, jobs);
+                /* The cases queued behind it go to the new worker. */
+                long queued[QUEUE_DEPTH];
+                int nqueued = w[k].nq - 1;
+                memcpy(queued, w[k].q + 1, (size_t)nqueued * sizeof(queued[0]));
+                if (spawn(&w[k], &env.plan, env.out_dir, o.keep_captures, w, jobs) == 0)
+                    for (int qi = 0; qi < nqueued; qi++)
+                        send_index(&w[k], queued[qi]);
+                else if (nqueued > 0 && (size_t)queued[0] < next)
+                    next = (size_t)queued[0]; /* handed out again to the others */
             }
         }
     }

@@ -355,19 +355,65 @@ static int write_key(const char *path, EVP_PKEY *k, char *err, size_t errlen)
     return 0;
 }
 
-/* read_cert_der loads the first certificate of a PEM file as DER. */
-static int read_cert_der(const char *path, uint8_t **der, size_t *len, char *err, size_t errlen)
+/* A run reads the same few client certificates for thousands of cases:
+ * their DER is remembered by path and file identity (inode, size, mtime),
+ * so a file made again is read again. */
+#define DER_MEMO 16
+static struct der_memo {
+    char *path;
+    struct stat st;
+    uint8_t *der;
+    size_t len;
+} der_memo[DER_MEMO];
+static size_t der_memo_next;
+
+static int same_file(const struct stat *a, const struct stat *b)
 {
+    return a->st_dev == b->st_dev && a->st_ino == b->st_ino && a->st_size == b->st_size &&
+           a->st_mtim.tv_sec == b->st_mtim.tv_sec && a->st_mtim.tv_nsec == b->st_mtim.tv_nsec;
+}
+
+int cb_pki_cert_der(const char *path, const uint8_t **der, size_t *len, char *err, size_t errlen)
+{
+    struct stat st;
+    if (stat(path, &st) != 0)
+        return fail(err, errlen, "%s: %s", path, strerror(errno));
+    for (size_t i = 0; i < DER_MEMO; i++)
+        if (der_memo[i].path && strcmp(der_memo[i].path, path) == 0 && same_file(&der_memo[i].st, &st)) {
+            *der = der_memo[i].der;
+            *len = der_memo[i].len;
+            return 0;
+        }
     BIO *b = BIO_new_file(path, "r");
     X509 *x = b ? PEM_read_bio_X509(b, NULL, NULL, NULL) : NULL;
     BIO_free(b);
     unsigned char *enc = NULL;
     int el = x ? i2d_X509(x, &enc) : -1;
     X509_free(x);
-    if (el <= 0)
+    char *copy = el > 0 ? strdup(path) : NULL;
+    if (!copy) {
+        OPENSSL_free(enc);
         return ossl_fail(err, errlen, path);
+    }
+    struct der_memo *m = &der_memo[der_memo_next];
+    der_memo_next = (der_memo_next + 1) % DER_MEMO;
+    free(m->path);
+    OPENSSL_free(m->der);
+    *m = (struct der_memo){copy, st, enc, (size_t)el};
     *der = enc;
     *len = (size_t)el;
+    return 0;
+}
+
+/* read_cert_der loads the first certificate of a PEM file as DER (a copy
+ * the caller frees with OPENSSL_free). */
+static int read_cert_der(const char *path, uint8_t **der, size_t *len, char *err, size_t errlen)
+{
+    const uint8_t *d;
+    if (cb_pki_cert_der(path, &d, len, err, errlen) != 0)
+        return -1;
+    if (!(*der = OPENSSL_memdup(d, *len)))
+        return fail(err, errlen, "out of memory");
     return 0;
 }
 

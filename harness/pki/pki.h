@@ -48,6 +48,11 @@ typedef struct cb_pki { /* absolute paths, malloc'd */
  * writes one line into |err| (a DN that is not a Name is named by its index). */
 int cb_pki_make(const cb_pki_spec *spec, cb_pki *out, char *err, size_t errlen);
 
+/* cb_pki_cert_der gives the DER of the first certificate of the PEM file
+ * |path|, remembered across calls while the file stays the same (the
+ * pointer stays valid until 16 other files were read). 0, or -1 with |err|. */
+int cb_pki_cert_der(const char *path, const uint8_t **der, size_t *len, char *err, size_t errlen);
+
 /* cb_pki_free frees the paths of |p| (not the files) and zeroes it. */
 void cb_pki_free(cb_pki *p);
 

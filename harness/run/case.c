@@ -5,8 +5,6 @@
 #include <errno.h>
 #include <limits.h>
 #include <openssl/evp.h>
-#include <openssl/pem.h>
-#include <openssl/x509.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -200,19 +198,12 @@ static int write_list(cb_runner *r, const cb_calist *l, char *path, size_t pathl
 
 static int load_cert_der(const char *path, cb_calist *out)
 {
-    FILE *f = fopen(path, "r");
-    if (!f)
+    const uint8_t *der;
+    size_t len;
+    char err[256];
+    if (cb_pki_cert_der(path, &der, &len, err, sizeof(err)) != 0)
         return -1;
-    X509 *x = PEM_read_X509(f, NULL, NULL, NULL);
-    fclose(f);
-    if (!x)
-        return -1;
-    unsigned char *der = NULL;
-    int len = i2d_X509(x, &der);
-    int rc = len > 0 ? cb_calist_push(out, der, (size_t)len, NULL) : -1;
-    OPENSSL_free(der);
-    X509_free(x);
-    return rc;
+    return cb_calist_push(out, der, len, NULL);
 }
 
 static json_t *int_or_null(int v, int none) { return v == none ? json_null() : json_integer(v); }
