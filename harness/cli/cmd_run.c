@@ -164,7 +164,7 @@ int cmd_run(int argc, char **argv)
             fprintf(stderr, "cabound run: cannot start worker: %s\n", strerror(errno));
             return CB_EXIT_USAGE;
         }
-    for (;;) {
+    while (!env.write_failed) {
         /* Hand out work. */
         for (int depth = 1; depth <= QUEUE_DEPTH; depth++) /* every worker busy before any queues */
             for (size_t k = 0; k < jobs; k++) {
@@ -244,12 +244,23 @@ int cmd_run(int argc, char **argv)
         if (w[k].pid > 0) {
             close(w[k].cmd);
             close(w[k].res);
+            /* A worker ends after the cases it holds (its closed results
+             * pipe discards them when the run stopped on a write error),
+             * and stops its shims itself. */
             waitpid(w[k].pid, NULL, 0);
         }
         free(w[k].buf);
     }
     free(w);
     cb_progress_done(&prog);
+    if (env.write_failed) {
+        fprintf(stderr,
+                "cabound run: stopped: the %zu results this run wrote before stay in %s/results.jsonl; "
+                "continue with --resume --out %s once it can be written\n",
+                env.written, env.out_dir, env.out_dir);
+        cb_run_env_close(&env);
+        return CB_EXIT_USAGE;
+    }
     int status = cb_run_env_finish(&env, &o);
     cb_run_env_close(&env);
     return status;

@@ -308,8 +308,18 @@ const char *cb_run_env_record(cb_run_env *env, json_t *line)
             ret = outcomes[q];
         }
     char *s = json_dumps(line, JSON_COMPACT);
-    if (!s || fprintf(env->results, "%s\n", s) < 0 || fflush(env->results) != 0)
-        fprintf(stderr, "cabound run: writing results.jsonl failed: %s\n", strerror(errno));
+    long before = env->write_failed ? -1 : ftell(env->results);
+    if (!env->write_failed && (!s || fprintf(env->results, "%s\n", s) < 0 || fflush(env->results) != 0)) {
+        /* A full disk or a lost file system: nothing more can be kept, so
+         * the run stops (cmd_run). The lines written stay whole: a line cut
+         * by the full disk is taken back, for --resume. */
+        env->write_failed = errno ? errno : EIO;
+        if (before >= 0 && ftruncate(fileno(env->results), (off_t)before) != 0)
+            fprintf(stderr, "cabound run: %s/results.jsonl ends with a partial line (%s)\n", env->out_dir, strerror(errno));
+        fprintf(stderr, "cabound run: cannot write %s/results.jsonl: %s\n", env->out_dir, strerror(env->write_failed));
+    } else if (!env->write_failed) {
+        env->written++;
+    }
     free(s);
     json_decref(line);
     return ret;

@@ -41,6 +41,8 @@ typedef struct cb_run_env {
     size_t *line_plan; /* plan index of each line of results.jsonl, in file order */
     size_t n_lines, cap_lines;
     double t0;
+    int write_failed; /* errno of the first results.jsonl write that failed, else 0 */
+    size_t written;   /* lines this run appended to results.jsonl */
 } cb_run_env;
 
 /* cb_boundaries_run: see cmd_boundaries.c. */

@@ -28,6 +28,40 @@ check "no zombie left" bash -c 'for _ in 1 2 3 4 5 6 7 8 9 10; do ps -eo stat,co
 "$CABOUND" run --suites "$(dirname "$0")/../data/suites" --out /dev/null/results --quiet >/dev/null 2>"$TMP/err"
 check "unwritable results directory: exit 2" [ $? -eq 2 ]
 check "unwritable results directory: says where" grep -q "/dev/null/results" "$TMP/err"
+# A full disk: results.jsonl cannot be written. The run stops with a clean
+# input error naming the file, in bounded time, with no shim left behind.
+SUITES="$(dirname "$0")/../data/suites"
+mkdir -p "$TMP/full"
+ln -s /dev/full "$TMP/full/results.jsonl"
+start=$SECONDS
+timeout 60 "$CABOUND" run --suites "$SUITES" --out "$TMP/full" --quiet --no-boundaries >/dev/null 2>"$TMP/err"
+rc=$?
+check "disk full: exit 2" [ $rc -eq 2 ]
+check "disk full: says which file and why" grep -q "cannot write $TMP/full/results.jsonl: No space left on device" "$TMP/err"
+check "disk full: stops at once" [ $((SECONDS - start)) -lt 30 ]
+sleep 0.3
+check "disk full: no worker left running (its shims die with it)" bash -c '! pgrep -f "[c]abound run .*'"$TMP"'/full" >/dev/null'
+# A disk that fills up mid-run (a 12 KiB tmpfs: root only): the lines
+# written before stay whole, and --resume finishes the run once there is room.
+if [ "$(id -u)" = 0 ] && mkdir -p "$TMP/mnt" && mount -t tmpfs -o size=12k tmpfs "$TMP/mnt" 2>/dev/null; then
+  trap 'umount "$TMP/mnt" 2>/dev/null; rm -rf "$TMP"' EXIT
+  mkdir -p "$TMP/fills"
+  ln -s "$TMP/mnt/results.jsonl" "$TMP/fills/results.jsonl"
+  timeout 60 "$CABOUND" run --suites "$SUITES" --out "$TMP/fills" --quiet --no-boundaries >/dev/null 2>"$TMP/err"
+  check "disk fills mid-run: exit 2" [ $? -eq 2 ]
+  kept=$(wc -l <"$TMP/mnt/results.jsonl")
+  check "disk fills mid-run: some results were written first" [ "$kept" -gt 0 ]
+  check "disk fills mid-run: every line kept is whole" python3 -c 'import json,sys; [json.loads(l) for l in open(sys.argv[1])]' "$TMP/mnt/results.jsonl"
+  check "disk fills mid-run: the count said is the count kept" grep -q "the $kept results this run wrote before stay" "$TMP/err"
+  rm "$TMP/fills/results.jsonl"
+  cp "$TMP/mnt/results.jsonl" "$TMP/fills/results.jsonl"
+  umount "$TMP/mnt"
+  "$CABOUND" run --suites "$SUITES" --out "$TMP/fills" --quiet --no-boundaries --resume >/dev/null 2>&1
+  all=$("$CABOUND" run --suites "$SUITES" --list | wc -l)
+  check "disk fills mid-run: --resume then finishes the run" [ "$(wc -l <"$TMP/fills/results.jsonl")" -eq "$all" ]
+else
+  echo "note: the mid-run disk-full case needs root to mount a small tmpfs; only /dev/full was tried" >&2
+fi
 # A peer that closes early: the client shim is killed mid-handshake by a
 # timeout far shorter than the handshake; the case still gets a line.
 line=$(timeout 60 "$CABOUND" pair --server openssl --client misbehave --name hang --timeout-ms 300)
