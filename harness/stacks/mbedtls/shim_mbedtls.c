@@ -76,11 +76,13 @@ struct ent {
     mbedtls_x509_crt crt;
     mbedtls_pk_context pk;
     int failed; /* ENT_CRT: how many certificates of the bundle did not parse */
+    unsigned long used; /* the case that last used it (g_case_no) */
     struct ent *next;
 };
 
 static struct ent *g_cache;
 static size_t g_cache_n;
+static unsigned long g_case_no;
 
 static void ent_free(struct ent *e)
 {
@@ -93,17 +95,21 @@ static void ent_free(struct ent *e)
     free(e);
 }
 
-/* cache_trim runs between cases only, so no object in use is ever freed. */
+/* cache_trim drops what the last few cases did not use (each case of a run
+ * brings a new list); it runs between cases only, so no object in use is
+ * ever freed. */
 static void cache_trim(void)
 {
-    if (g_cache_n <= 64)
-        return;
-    while (g_cache) {
-        struct ent *n = g_cache->next;
-        ent_free(g_cache);
-        g_cache = n;
+    for (struct ent **pp = &g_cache; *pp;) {
+        struct ent *e = *pp;
+        if (g_case_no - e->used > 4) {
+            *pp = e->next;
+            ent_free(e);
+            g_cache_n--;
+        } else {
+            pp = &e->next;
+        }
     }
-    g_cache_n = 0;
 }
 
 /* load returns the cached objects parsed from |path|, re-parsing when the
@@ -124,6 +130,7 @@ static struct ent *load(enum ent_kind kind, const char *path, int *ret, char *er
             continue;
         if (e->len == len && memcmp(e->data, data, len) == 0) {
             free(data);
+            e->used = g_case_no;
             return e;
         }
         *pp = e->next; /* stale: the file changed */
@@ -145,6 +152,7 @@ static struct ent *load(enum ent_kind kind, const char *path, int *ret, char *er
     e->path = p;
     e->data = data;
     e->len = len;
+    e->used = g_case_no;
     /* PEM parsers want the terminating NUL counted (shim_read_file adds it). */
     size_t plen = len + (strstr((const char *)data, "-----BEGIN") ? 1 : 0);
     int r;
@@ -387,6 +395,7 @@ static void run(const struct shim_case *c, int fd, struct shim_obs *obs)
     obs->alerts_exposed = true;
     mbedtls_ssl_config_init(&conf);
     mbedtls_ssl_init(&ssl);
+    g_case_no++;
     cache_trim();
 
     ret = mbedtls_ssl_config_defaults(&conf, server ? MBEDTLS_SSL_IS_SERVER : MBEDTLS_SSL_IS_CLIENT,
