@@ -1,7 +1,8 @@
 #!/usr/bin/env python3
 """ci/bench driver: runs the measurements and prints one table (stdlib only).
 
-usage: bench.py BUILD_DIR SCRATCH_DIR [full|floor|manual|memory ...] (default: all)"""
+usage: bench.py BUILD_DIR SCRATCH_DIR [full|floor|manual|memory ...] (default: all)
+BENCH_STACKS=openssl,gnutls limits the floor section to those stacks."""
 import json, os, subprocess, sys, threading, time
 
 B, OUT = sys.argv[1], sys.argv[2]
@@ -79,7 +80,7 @@ def floor():
                   "--no-boundaries", "--no-reports", "--expect", f"{OUT}/none", "--jobs", "1", "--pcap", "never"]
     one_case = ["--match", "bench-floor/floor@16000/*"]
     timed_run(floor_args)  # makes the PKI
-    for stack in ("openssl", "boringssl", "gnutls", "mbedtls", "wolfssl", "nss"):
+    for stack in os.environ.get("BENCH_STACKS", "openssl,boringssl,gnutls,mbedtls,wolfssl,nss").split(","):
         exe = os.path.join(B, "fuzz", f"bench_floor_{stack}")
         if not os.access(exe, os.X_OK):
             rows.append((f"floor {stack}", "not built (fuzz/bench_floor.c)"))
