@@ -28,14 +28,22 @@ static void join(json_t *arr, char *out, size_t outlen)
     }
 }
 
-/* describe runs SHIM --describe and parses its one line. */
-static int describe(const char *path, cb_stack_info *s)
+/* describe_start starts SHIM --describe; describe_finish reads and parses
+ * its one line. Discovery starts every shim's before reading any: they run
+ * side by side, not one after another. */
+static FILE *describe_start(const char *path)
 {
     char cmd[4200];
     snprintf(cmd, sizeof(cmd), "'%s' --describe 2>/dev/null", path);
-    FILE *p = popen(cmd, "r");
-    if (!p)
+    return popen(cmd, "r");
+}
+
+static int describe_finish(FILE *p, const char *path, cb_stack_info *s)
+{
+    if (!p) {
+        snprintf(s->why, sizeof(s->why), "%s --describe could not be started", path);
         return -1;
+    }
     char line[8192];
     int ok = fgets(line, sizeof(line), p) != NULL;
     int st = pclose(p);
@@ -59,7 +67,9 @@ static int describe(const char *path, cb_stack_info *s)
     return 0;
 }
 
-static void add(const char *shim_dir, const char *id, cb_stack_info *s)
+/* add fills |s| for stack |id| and returns its running --describe, or NULL
+ * when there is no shim (s->why says why). */
+static FILE *add(const char *shim_dir, const char *id, cb_stack_info *s)
 {
     memset(s, 0, sizeof(*s));
     snprintf(s->id, sizeof(s->id), "%s", id);
@@ -74,16 +84,20 @@ static void add(const char *shim_dir, const char *id, cb_stack_info *s)
         } else {
             snprintf(s->why, sizeof(s->why), "%s: no shim at %s", id, path);
         }
-        return;
+        return NULL;
     }
-    s->installed = describe(path, s) == 0;
+    s->installed = 1; /* until describe_finish says otherwise */
+    return describe_start(path);
 }
 
 size_t cb_stacks_discover(const char *shim_dir, cb_stack_info *out, size_t max)
 {
     size_t n = 0;
-    for (size_t i = 0; known[i] && n < max; i++)
-        add(shim_dir, known[i], &out[n++]);
+    FILE *running[64] = {NULL};
+    if (max > 64)
+        max = 64;
+    for (size_t i = 0; known[i] && n < max; i++, n++)
+        running[n] = add(shim_dir, known[i], &out[n]);
     /* Other builds of a stack: cabound-shim-STACK@BUILD. */
     DIR *d = opendir(shim_dir);
     struct dirent *e;
@@ -95,8 +109,14 @@ size_t cb_stacks_discover(const char *shim_dir, cb_stack_info *out, size_t max)
     if (d)
         closedir(d);
     qsort(names, nn, sizeof(names[0]), (int (*)(const void *, const void *))strcmp);
-    for (size_t i = 0; i < nn && n < max; i++)
-        add(shim_dir, names[i], &out[n++]);
+    for (size_t i = 0; i < nn && n < max; i++, n++)
+        running[n] = add(shim_dir, names[i], &out[n]);
+    for (size_t i = 0; i < n; i++)
+        if (out[i].installed) {
+            char path[4200];
+            snprintf(path, sizeof(path), "%s/cabound-shim-%s", shim_dir, out[i].id);
+            out[i].installed = describe_finish(running[i], path, &out[i]) == 0;
+        }
     return n;
 }
 
