@@ -102,10 +102,12 @@ void cb_runner_close(cb_runner *r)
     r->n_slots = 0;
     if (r->scratch[0]) {
         char p[4200];
-        snprintf(p, sizeof(p), "%s/keylog.txt", r->scratch);
-        unlink(p);
-        snprintf(p, sizeof(p), "%s/received.calist", r->scratch);
-        unlink(p);
+        for (unsigned i = 0; i < CB_SCRATCH_SLOTS; i++) {
+            snprintf(p, sizeof(p), "%s/keylog-%u.txt", r->scratch, i);
+            unlink(p);
+            snprintf(p, sizeof(p), "%s/received-%u.calist", r->scratch, i);
+            unlink(p);
+        }
         rmdir(r->scratch);
         r->scratch[0] = 0;
     }
@@ -271,31 +273,66 @@ static int copy_file(const char *from, const char *to)
     return rc;
 }
 
-int cb_case_run(cb_runner *r, const cb_case *c, json_t **result, char *err, size_t errlen)
-{
-    int rc = -1;
+/* One case in flight: what preparing it made, what the exchange brought
+ * back. The three stages share nothing else, so a worker can prepare the
+ * next case and judge the last one while the shims run this one. */
+struct cb_case_work {
+    cb_case c;
     char id[512], repro[2048];
-    cb_case_id(c, id, sizeof(id));
-    cb_case_repro(c, r->cabound, repro, sizeof(repro));
+    unsigned no;
     cb_calist issuers, base, generated, configured, served, received, cred_der;
-    cb_calist_init(&issuers);
-    cb_calist_init(&base);
-    cb_calist_init(&generated);
-    cb_calist_init(&configured);
-    cb_calist_init(&served);
-    cb_calist_init(&received);
-    cb_calist_init(&cred_der);
     cb_pki pki;
-    memset(&pki, 0, sizeof(pki));
     cb_relay_result rr;
-    memset(&rr, 0, sizeof(rr));
-    cb_wire w;
-    memset(&w, 0, sizeof(w));
     cb_buf inject;
-    cb_buf_init(&inject);
-    json_t *sobs = NULL, *cobs = NULL, *out = NULL;
-    char *sreq = NULL, *creq = NULL;
-    unsigned no = ++r->case_no;
+    int raw_inject;
+    char listpath[4400], keylog[4300], recvd[4300];
+    char *sreq, *creq;
+};
+
+void cb_case_work_free(cb_case_work *k)
+{
+    if (!k)
+        return;
+    free(k->sreq);
+    free(k->creq);
+    cb_buf_free(&k->inject);
+    cb_relay_result_free(&k->rr);
+    cb_pki_free(&k->pki);
+    cb_calist_free(&k->issuers);
+    cb_calist_free(&k->base);
+    cb_calist_free(&k->generated);
+    cb_calist_free(&k->configured);
+    cb_calist_free(&k->served);
+    cb_calist_free(&k->received);
+    cb_calist_free(&k->cred_der);
+    free(k);
+}
+
+int cb_case_prepare(cb_runner *r, const cb_case *c, unsigned slot_no, cb_case_work **work, char *err, size_t errlen)
+{
+    *work = NULL;
+    cb_case_work *k = calloc(1, sizeof(*k));
+    if (!k) {
+        snprintf(err, errlen, "out of memory");
+        return -1;
+    }
+    k->c = *c;
+    c = &k->c;
+    int rc = -1;
+    char *id = k->id;
+    cb_case_id(c, k->id, sizeof(k->id));
+    cb_case_repro(c, r->cabound, k->repro, sizeof(k->repro));
+    cb_calist_init(&k->issuers);
+    cb_calist_init(&k->base);
+    cb_calist_init(&k->generated);
+    cb_calist_init(&k->configured);
+    cb_calist_init(&k->served);
+    cb_calist_init(&k->received);
+    cb_calist_init(&k->cred_der);
+    cb_buf_init(&k->inject);
+    k->no = ++r->case_no;
+    cb_calist *issuers = &k->issuers, *base = &k->base, *generated = &k->generated, *configured = &k->configured,
+              *served = &k->served, *cred_der = &k->cred_der;
 
     if (c->n_creds < 1 || c->n_creds > CB_MAX_CREDS || !cb_dn_possible(c->issuer_size) || c->issuer_size < CB_DN_MIN_WITH_ATTR) {
         snprintf(err, errlen, "%s: bad credentials (1..%d) or issuer size", id, CB_MAX_CREDS);
@@ -308,16 +345,16 @@ int cb_case_run(cb_runner *r, const cb_case *c, json_t **result, char *err, size
         char label[32];
         snprintf(label, sizeof(label), "real:client%zu", i);
         if (cb_dn_build(dnbuf, c->issuer_size, ISSUER_SEED, i) != 0 ||
-            cb_calist_push(&issuers, dnbuf, c->issuer_size, label) != 0 ||
+            cb_calist_push(issuers, dnbuf, c->issuer_size, label) != 0 ||
             cb_placement_parse(c->issuer_at[i], &where[i]) != 0) {
             snprintf(err, errlen, "%s: bad issuer place \"%s\"", id, c->issuer_at[i]);
             goto done;
         }
     }
-    if (c->base_list[0] && cb_dns_load(c->base_list, NULL, &base, err, errlen) != 0)
+    if (c->base_list[0] && cb_dns_load(c->base_list, NULL, base, err, errlen) != 0)
         goto done;
-    cb_listgen g = {c->list_bytes, c->dn_min, c->dn_max, c->seed, c->base_list[0] ? &base : NULL, &issuers, where};
-    if (cb_listgen_build(&g, &generated, err, errlen) != 0) {
+    cb_listgen g = {c->list_bytes, c->dn_min, c->dn_max, c->seed, c->base_list[0] ? base : NULL, issuers, where};
+    if (cb_listgen_build(&g, generated, err, errlen) != 0) {
         char tmp[400];
         snprintf(tmp, sizeof(tmp), "%s: %s", id, err);
         snprintf(err, errlen, "%s", tmp);
@@ -329,33 +366,33 @@ int cb_case_run(cb_runner *r, const cb_case *c, json_t **result, char *err, size
         snprintf(err, errlen, "%s: unknown model \"%s\"", id, c->model);
         goto done;
     }
-    size_t keep = generated.count;
+    size_t keep = generated->count;
     if (model) {
-        cb_model_result mr = cb_model_apply(model, &generated, c->tls13 ? cb_cr13_overhead() : cb_cr12_overhead());
+        cb_model_result mr = cb_model_apply(model, generated, c->tls13 ? cb_cr13_overhead() : cb_cr12_overhead());
         keep = mr.kept;
     }
-    cb_calist_copy_prefix(&configured, &generated, keep);
+    cb_calist_copy_prefix(configured, generated, keep);
     /* What the server shim is handed: the configured list, or for a raw
      * server the malformed list itself. */
-    int raw_inject = c->inject[0] && strcmp(c->source, "raw") == 0;
+    int raw_inject = k->raw_inject = c->inject[0] && strcmp(c->source, "raw") == 0;
     if (c->inject[0] && !raw_inject && c->tls13) {
         snprintf(err, errlen, "%s: --inject in TLS 1.3 needs --source raw (the relay cannot rewrite an encrypted message)", id);
         goto done;
     }
     if (raw_inject) {
-        if (cb_malform_list(c->inject, &configured, &served) != 0) {
+        if (cb_malform_list(c->inject, configured, served) != 0) {
             snprintf(err, errlen, "%s: malformation \"%s\" cannot be sent as raw DNs", id, c->inject);
             goto done;
         }
     } else {
-        cb_calist_copy_prefix(&served, &configured, configured.count);
-        if (c->inject[0] && cb_malform_vector(c->inject, &configured, &inject) != 0) {
+        cb_calist_copy_prefix(served, configured, configured->count);
+        if (c->inject[0] && cb_malform_vector(c->inject, configured, &k->inject) != 0) {
             snprintf(err, errlen, "%s: unknown malformation \"%s\"", id, c->inject);
             goto done;
         }
     }
-    char listpath[4400];
-    if (write_list(r, &served, listpath, sizeof(listpath), err, errlen) != 0)
+    char *listpath = k->listpath;
+    if (write_list(r, served, k->listpath, sizeof(k->listpath), err, errlen) != 0)
         goto done;
 
     /* 2. The PKI (cached across cases). */
@@ -365,65 +402,94 @@ int cb_case_run(cb_runner *r, const cb_case *c, json_t **result, char *err, size
      * for an explicit list too, since some APIs take certificates (NSS's
      * SSL_SetTrustAnchors). A list of DNs that are not Names has none. */
     int all_names = 1;
-    for (size_t i = 0; i < served.count && all_names; i++)
-        all_names = served.dns[i].len > 0 && cb_der_name_valid(served.dns[i].der, served.dns[i].len);
+    for (size_t i = 0; i < served->count && all_names; i++)
+        all_names = served->dns[i].len > 0 && cb_der_name_valid(served->dns[i].der, served->dns[i].len);
     int want_pem = strcmp(c->source, "trust-store") == 0 || (strcmp(c->source, "explicit") == 0 && all_names);
-    cb_pki_spec ps = {pkidir, &issuers, want_pem ? &served : NULL};
-    if (cb_pki_make(&ps, &pki, err, errlen) != 0) {
+    cb_pki_spec ps = {pkidir, issuers, want_pem ? served : NULL};
+    cb_pki *pki = &k->pki;
+    if (cb_pki_make(&ps, pki, err, errlen) != 0) {
         char tmp[400];
         snprintf(tmp, sizeof(tmp), "%s: PKI: %s", id, err);
         snprintf(err, errlen, "%s", tmp);
         goto done;
     }
-    for (size_t i = 0; i < pki.n_clients; i++)
-        load_cert_der(pki.client_cert[i], &cred_der);
+    for (size_t i = 0; i < pki->n_clients; i++)
+        load_cert_der(pki->client_cert[i], cred_der);
 
-    /* 3. Requests. */
+    /* 3. Requests. Cases in flight at once use different scratch files. */
     const char *scratch = scratch_dir(r);
-    char keylog[4300], recvd[4300];
-    snprintf(keylog, sizeof(keylog), "%s/keylog.txt", scratch);
-    snprintf(recvd, sizeof(recvd), "%s/received.calist", scratch);
+    char *keylog = k->keylog, *recvd = k->recvd;
+    snprintf(k->keylog, sizeof(k->keylog), "%s/keylog-%u.txt", scratch, slot_no % CB_SCRATCH_SLOTS);
+    snprintf(k->recvd, sizeof(k->recvd), "%s/received-%u.calist", scratch, slot_no % CB_SCRATCH_SLOTS);
     unlink(keylog);
     unlink(recvd);
     const char *tls = c->tls13 ? "1.3" : "1.2";
     json_t *sr = json_pack("{s:i,s:s,s:s,s:s,s:s,s:s,s:s,s:s,s:s,s:s,s:i}", "contract", 1, "case", id, "role",
-                           "server", "tls", tls, "cert", pki.server_cert, "key", pki.server_key, "trust",
-                           pki.client_cas, "calist_source", c->source, "calist", listpath, "keylog", keylog,
+                           "server", "tls", tls, "cert", pki->server_cert, "key", pki->server_key, "trust",
+                           pki->client_cas, "calist_source", c->source, "calist", listpath, "keylog", keylog,
                            "timeout_ms", c->timeout_ms);
     json_object_set_new(sr, "verify", json_string(c->verify));
-    if (pki.list_pem)
-        json_object_set_new(sr, "calist_pem", json_string(pki.list_pem));
+    if (pki->list_pem)
+        json_object_set_new(sr, "calist_pem", json_string(pki->list_pem));
     json_t *creds = json_array();
-    for (size_t i = 0; i < pki.n_clients; i++)
-        json_array_append_new(creds, json_pack("{s:s,s:s}", "cert", pki.client_cert[i], "key", pki.client_key[i]));
+    for (size_t i = 0; i < pki->n_clients; i++)
+        json_array_append_new(creds, json_pack("{s:s,s:s}", "cert", pki->client_cert[i], "key", pki->client_key[i]));
     json_t *cr = json_pack("{s:i,s:s,s:s,s:s,s:o,s:s,s:s,s:s,s:s,s:i}", "contract", 1, "case", id, "role",
-                           "client", "tls", tls, "client_creds", creds, "trust", pki.server_ca, "select",
+                           "client", "tls", tls, "client_creds", creds, "trust", pki->server_ca, "select",
                            c->select, "keylog", keylog, "received_out", recvd, "timeout_ms", c->timeout_ms);
-    sreq = json_dumps(sr, JSON_COMPACT);
-    creq = json_dumps(cr, JSON_COMPACT);
+    k->sreq = json_dumps(sr, JSON_COMPACT);
+    k->creq = json_dumps(cr, JSON_COMPACT);
     json_decref(sr);
     json_decref(cr);
+    rc = k->sreq && k->creq ? 0 : (snprintf(err, errlen, "%s: out of memory", id), -1);
+done:
+    if (rc == 0)
+        *work = k;
+    else
+        cb_case_work_free(k);
+    return rc;
+}
 
+int cb_case_exchange(cb_runner *r, cb_case_work *k, char *err, size_t errlen)
+{
+    const cb_case *c = &k->c;
+    const char *id = k->id;
     /* 4. The handshake through the relay. */
     cb_shimproc *sp = slot(r, c->server, 0), *cp = slot(r, c->client, 1);
     if (access(sp->path, X_OK) != 0 || access(cp->path, X_OK) != 0) {
         snprintf(err, errlen, "%s: no shim for stack \"%s\" (%s)", id,
                  access(sp->path, X_OK) != 0 ? c->server : c->client,
                  access(sp->path, X_OK) != 0 ? sp->path : cp->path);
-        goto done;
+        return -1;
     }
-    cb_relay_opts ro = {c->timeout_ms + 2000, inject.len ? inject.p : NULL, inject.len};
-    if (cb_relay_run(sp, sreq, cp, creq, &ro, &rr, err, errlen) != 0)
-        goto done;
-    sobs = parse_reply(rr.server_reply, rr.server_fault, sizeof(rr.server_fault));
-    cobs = parse_reply(rr.client_reply, rr.client_fault, sizeof(rr.client_fault));
-    if (!rr.server_reply && !rr.server_fault[0])
-        snprintf(rr.server_fault, sizeof(rr.server_fault), "shim-error: no reply");
-    if (!rr.client_reply && !rr.client_fault[0])
-        snprintf(rr.client_fault, sizeof(rr.client_fault), "shim-error: no reply");
+    cb_relay_opts ro = {c->timeout_ms + 2000, k->inject.len ? k->inject.p : NULL, k->inject.len};
+    return cb_relay_run(sp, k->sreq, cp, k->creq, &ro, &k->rr, err, errlen);
+}
+
+int cb_case_judge(cb_runner *r, cb_case_work *k, json_t **result, char *err, size_t errlen)
+{
+    (void)err;
+    (void)errlen;
+    const cb_case *c = &k->c;
+    const char *id = k->id, *repro = k->repro, *keylog = k->keylog, *recvd = k->recvd;
+    const char *tls = c->tls13 ? "1.3" : "1.2";
+    unsigned no = k->no;
+    int raw_inject = k->raw_inject;
+    cb_calist *issuers = &k->issuers, *generated = &k->generated, *configured = &k->configured,
+              *served = &k->served, *received = &k->received, *cred_der = &k->cred_der;
+    cb_relay_result *rr = &k->rr;
+    cb_wire w;
+    memset(&w, 0, sizeof(w));
+    json_t *sobs = NULL, *cobs = NULL, *out = NULL;
+    sobs = parse_reply(rr->server_reply, rr->server_fault, sizeof(rr->server_fault));
+    cobs = parse_reply(rr->client_reply, rr->client_fault, sizeof(rr->client_fault));
+    if (!rr->server_reply && !rr->server_fault[0])
+        snprintf(rr->server_fault, sizeof(rr->server_fault), "shim-error: no reply");
+    if (!rr->client_reply && !rr->client_fault[0])
+        snprintf(rr->client_fault, sizeof(rr->client_fault), "shim-error: no reply");
 
     /* 5. Measure and judge. */
-    cb_wire_measure(&rr, c->tls13, keylog, &w);
+    cb_wire_measure(rr, c->tls13, keylog, &w);
     const char *sstatus = obs_str(sobs, "status"), *cstatus = obs_str(cobs, "status");
     int unsupported = (sstatus && strcmp(sstatus, "unsupported") == 0) || (cstatus && strcmp(cstatus, "unsupported") == 0);
     int s_ok = sobs && obs_str(sobs, "handshake") && strcmp(obs_str(sobs, "handshake"), "ok") == 0;
@@ -432,15 +498,15 @@ int cb_case_run(cb_runner *r, const cb_case *c, json_t **result, char *err, size
     int api_exposed = crecv && json_is_true(json_object_get(crecv, "exposed"));
     if (api_exposed) {
         char e2[256];
-        if (cb_listfile_read(recvd, &received, e2, sizeof(e2)) != 0)
+        if (cb_listfile_read(recvd, received, e2, sizeof(e2)) != 0)
             api_exposed = 0;
     }
     int sent = -2;
     const char *sent_src = NULL;
     if (w.client_cert_msg == 1) {
         sent = w.client_certs == 0 ? -1 : -2;
-        for (size_t i = 0; w.client_leaf && i < cred_der.count && sent == -2; i++)
-            if (cred_der.dns[i].len == w.client_leaf_len && memcmp(cred_der.dns[i].der, w.client_leaf, w.client_leaf_len) == 0)
+        for (size_t i = 0; w.client_leaf && i < cred_der->count && sent == -2; i++)
+            if (cred_der->dns[i].len == w.client_leaf_len && memcmp(cred_der->dns[i].der, w.client_leaf, w.client_leaf_len) == 0)
                 sent = (int)i;
         sent_src = "wire";
     } else if (w.client_cert_msg == -1 && obs_int(cobs, "sent_cert", -2) != -2) {
@@ -469,7 +535,7 @@ int cb_case_run(cb_runner *r, const cb_case *c, json_t **result, char *err, size
     oi.tls13 = c->tls13;
     /* A raw server is handed the malformed list on purpose: that is what it
      * was configured with. */
-    oi.configured = raw_inject ? &served : &configured;
+    oi.configured = raw_inject ? served : configured;
     oi.wire_measured = w.measured;
     oi.cr_present = w.cr_present;
     oi.list_present = w.cr_present && w.cr.has_list;
@@ -480,14 +546,14 @@ int cb_case_run(cb_runner *r, const cb_case *c, json_t **result, char *err, size
     oi.client_got = got ? &got->dns : NULL;
     oi.cr_reached_client = w.measured ? (w.cr_present ? CB_YES : CB_NO) : CB_UNKNOWN;
     oi.client_failed = !c_ok;
-    oi.client_fault = rr.client_fault[0] != 0;
+    oi.client_fault = rr->client_fault[0] != 0;
     oi.client_sent_cert_msg = tri(w.client_cert_msg);
     oi.sent_cert = sent;
     oi.client_alert_sent = client_alert;
     oi.by_issuer = strcmp(c->select, "by-issuer") == 0;
-    oi.cred_issuers = &issuers;
+    oi.cred_issuers = issuers;
     oi.api_exposed = api_exposed && got && (got->cls == CB_CLASS_WELL_FORMED || got->cls == CB_CLASS_EMPTY);
-    oi.api_list = &received;
+    oi.api_list = received;
     oi.any_alert = any_alert;
     cb_oracle_out oo;
     cb_oracle_judge(&oi, &oo);
@@ -501,9 +567,9 @@ int cb_case_run(cb_runner *r, const cb_case *c, json_t **result, char *err, size
     json_object_set_new(out, "client", json_string(c->client));
     json_object_set_new(out, "tls", json_string(tls));
     json_object_set_new(out, "seed", json_integer((json_int_t)c->seed));
-    json_object_set_new(out, "list_bytes", json_integer((json_int_t)cb_calist_list_bytes(&configured)));
-    json_object_set_new(out, "dns_configured", json_integer((json_int_t)configured.count));
-    json_object_set_new(out, "generated_list_bytes", json_integer((json_int_t)cb_calist_list_bytes(&generated)));
+    json_object_set_new(out, "list_bytes", json_integer((json_int_t)cb_calist_list_bytes(configured)));
+    json_object_set_new(out, "dns_configured", json_integer((json_int_t)configured->count));
+    json_object_set_new(out, "generated_list_bytes", json_integer((json_int_t)cb_calist_list_bytes(generated)));
     json_object_set_new(out, "model", c->model[0] ? json_string(c->model) : json_null());
     json_object_set_new(out, "source", json_string(c->source));
     json_object_set_new(out, "select", json_string(c->select));
@@ -513,7 +579,7 @@ int cb_case_run(cb_runner *r, const cb_case *c, json_t **result, char *err, size
     json_object_set_new(out, "issuer_at", ia);
     json_t *ion = json_array();
     for (size_t i = 0; i < c->n_creds; i++)
-        json_array_append_new(ion, json_boolean(cb_calist_find(&configured, issuers.dns[i].der, issuers.dns[i].len) >= 0));
+        json_array_append_new(ion, json_boolean(cb_calist_find(configured, issuers->dns[i].der, issuers->dns[i].len) >= 0));
     json_object_set_new(out, "issuer_configured", ion);
     json_object_set_new(out, "inject", c->inject[0] ? json_string(c->inject) : json_null());
     json_object_set_new(out, "wire", json_string(w.measured ? "measured" : "unavailable"));
@@ -542,8 +608,8 @@ int cb_case_run(cb_runner *r, const cb_case *c, json_t **result, char *err, size
                                   int_or_null(c_alert, -1), "wire_from_server", alert_json(w.alert_from_server),
                                   "wire_from_client", alert_json(w.alert_from_client)));
     json_object_set_new(out, "client_received",
-                        api_exposed ? json_pack("{s:b,s:I,s:I}", "exposed", 1, "count", (json_int_t)received.count,
-                                                "list_bytes", (json_int_t)cb_calist_list_bytes(&received))
+                        api_exposed ? json_pack("{s:b,s:I,s:I}", "exposed", 1, "count", (json_int_t)received->count,
+                                                "list_bytes", (json_int_t)cb_calist_list_bytes(received))
                                     : json_pack("{s:b}", "exposed", 0));
     json_t *rules = json_array(), *checked = json_array(), *details = json_object();
     for (int i = 0; i < CB_RULE_COUNT; i++) {
@@ -559,9 +625,9 @@ int cb_case_run(cb_runner *r, const cb_case *c, json_t **result, char *err, size
     json_object_set_new(out, "rules", rules);
     json_object_set_new(out, "rules_checked", checked);
     json_object_set_new(out, "rule_details", details);
-    if (rr.server_fault[0] || rr.client_fault[0])
-        json_object_set_new(out, "fault", json_pack("{s:o,s:o}", "server", rr.server_fault[0] ? json_string(rr.server_fault) : json_null(),
-                                                    "client", rr.client_fault[0] ? json_string(rr.client_fault) : json_null()));
+    if (rr->server_fault[0] || rr->client_fault[0])
+        json_object_set_new(out, "fault", json_pack("{s:o,s:o}", "server", rr->server_fault[0] ? json_string(rr->server_fault) : json_null(),
+                                                    "client", rr->client_fault[0] ? json_string(rr->client_fault) : json_null()));
     else
         json_object_set_new(out, "fault", json_null());
     if (unsupported) {
@@ -577,7 +643,7 @@ int cb_case_run(cb_runner *r, const cb_case *c, json_t **result, char *err, size
     json_object_set(out, "client_error", ce ? ce : json_null());
 
     /* Captures: for cases that fail a rule or fault, or always on request. */
-    int capture = r->keep_captures == 2 || (r->keep_captures == 1 && (oo.failed || rr.server_fault[0] || rr.client_fault[0]));
+    int capture = r->keep_captures == 2 || (r->keep_captures == 1 && (oo.failed || rr->server_fault[0] || rr->client_fault[0]));
     if (capture && !unsupported) {
         char name[600], capdir[4200], pcap[4900], kl[4900], e2[256];
         safe_name(id, name, sizeof(name));
@@ -585,12 +651,12 @@ int cb_case_run(cb_runner *r, const cb_case *c, json_t **result, char *err, size
         cb_mkdirs(capdir);
         snprintf(pcap, sizeof(pcap), "%s/%s.pcap", capdir, name);
         snprintf(kl, sizeof(kl), "%s/%s.keylog", capdir, name);
-        cb_chunk *chunks = calloc(rr.n_chunks + 1, sizeof(*chunks));
-        for (size_t i = 0; chunks && i < rr.n_chunks; i++) {
-            const cb_buf *b = rr.chunks[i].from_server ? &rr.s2c : &rr.c2s;
-            chunks[i] = (cb_chunk){rr.chunks[i].from_server, b->p + rr.chunks[i].offset, rr.chunks[i].len, rr.chunks[i].t_ms / 1000.0};
+        cb_chunk *chunks = calloc(rr->n_chunks + 1, sizeof(*chunks));
+        for (size_t i = 0; chunks && i < rr->n_chunks; i++) {
+            const cb_buf *b = rr->chunks[i].from_server ? &rr->s2c : &rr->c2s;
+            chunks[i] = (cb_chunk){rr->chunks[i].from_server, b->p + rr->chunks[i].offset, rr->chunks[i].len, rr->chunks[i].t_ms / 1000.0};
         }
-        if (chunks && cb_pcap_write(pcap, chunks, rr.n_chunks, no, e2, sizeof(e2)) == 0) {
+        if (chunks && cb_pcap_write(pcap, chunks, rr->n_chunks, no, e2, sizeof(e2)) == 0) {
             char rel[700];
             snprintf(rel, sizeof(rel), "captures/%s.pcap", name);
             json_object_set_new(out, "pcap", json_string(rel));
@@ -603,28 +669,22 @@ int cb_case_run(cb_runner *r, const cb_case *c, json_t **result, char *err, size
         }
     }
     json_object_set_new(out, "repro", json_string(repro));
-    json_object_set_new(out, "time_ms", json_real((double)(long)(rr.elapsed_ms * 1000) / 1000.0));
+    json_object_set_new(out, "time_ms", json_real((double)(long)(rr->elapsed_ms * 1000) / 1000.0));
     json_object_set_new(out, "server_handshake_us", json_integer(obs_int(sobs, "handshake_us", 0)));
     json_object_set_new(out, "client_handshake_us", json_integer(obs_int(cobs, "handshake_us", 0)));
     *result = out;
-    out = NULL;
-    rc = 0;
-done:
-    json_decref(out);
     json_decref(sobs);
     json_decref(cobs);
-    free(sreq);
-    free(creq);
-    cb_buf_free(&inject);
     cb_wire_free(&w);
-    cb_relay_result_free(&rr);
-    cb_pki_free(&pki);
-    cb_calist_free(&issuers);
-    cb_calist_free(&base);
-    cb_calist_free(&generated);
-    cb_calist_free(&configured);
-    cb_calist_free(&served);
-    cb_calist_free(&received);
-    cb_calist_free(&cred_der);
+    return 0;
+}
+
+int cb_case_run(cb_runner *r, const cb_case *c, json_t **result, char *err, size_t errlen)
+{
+    cb_case_work *k;
+    if (cb_case_prepare(r, c, 0, &k, err, errlen) != 0)
+        return -1;
+    int rc = cb_case_exchange(r, k, err, errlen) == 0 && cb_case_judge(r, k, result, err, errlen) == 0 ? 0 : -1;
+    cb_case_work_free(k);
     return rc;
 }

@@ -68,6 +68,22 @@ void cb_runner_close(cb_runner *r);
  * "openssl@local": cabound-shim-openssl@local). Returns 0 when it exists. */
 int cb_shim_path(const char *shim_dir, const char *id, char *out, size_t outlen);
 
+/* Running a case in three stages, so that a worker can overlap them (prepare
+ * the next case and judge the last while the shims run this one):
+ *   cb_case_prepare  list, PKI, requests (any thread; one at a time per runner)
+ *   cb_case_exchange the handshake through the relay (the runner's thread)
+ *   cb_case_judge    measurement, oracle, the results line (any thread)
+ * At most CB_SCRATCH_SLOTS cases may be in flight at once, each prepared
+ * with its own |slot_no| modulo that (its key log and received-list files).
+ * Each returns 0, or -1 with a message in |err|; cb_case_work_free ends a
+ * case at any stage. */
+#define CB_SCRATCH_SLOTS 3
+typedef struct cb_case_work cb_case_work;
+int cb_case_prepare(cb_runner *r, const cb_case *c, unsigned slot_no, cb_case_work **work, char *err, size_t errlen);
+int cb_case_exchange(cb_runner *r, cb_case_work *work, char *err, size_t errlen);
+int cb_case_judge(cb_runner *r, cb_case_work *work, json_t **result, char *err, size_t errlen);
+void cb_case_work_free(cb_case_work *work);
+
 /* cb_case_run runs |c| and returns its results line (a new JSON object, the
  * fields of docs/results.md except expected/outcome, which the run adds).
  * Returns 0, or -1 with a message in |err| when the case cannot be built
