@@ -22,12 +22,14 @@
 #include "plan.h"
 #include "report.h"
 #include "run_session.h"
+#include "run_worker.h"
 #include "stacks.h"
 
-/* A worker holds up to QUEUE_DEPTH cases: it starts the next one while the
- * parent still records the last (one job otherwise idles for a round trip
- * per case). The first queued case is the one running. */
-#define QUEUE_DEPTH 2
+/* A worker holds up to QUEUE_DEPTH cases: one it judges, one whose
+ * handshake runs, one it prepares (run_worker.c), and it never waits for
+ * the parent to record a line. Lines come back in the order sent, so the
+ * first queued case is the oldest unfinished one. */
+#define QUEUE_DEPTH 3
 
 struct worker {
     pid_t pid;
@@ -38,46 +40,6 @@ struct worker {
     char *buf;
     size_t len, cap;
 };
-
-/* worker_main runs cases by index until its command pipe closes. */
-static void worker_main(int cmd, int res, const cb_plan *plan, const char *out_dir, int keep)
-{
-    /* A run killed with SIGKILL takes its workers along (and they their shims). */
-    prctl(PR_SET_PDEATHSIG, SIGKILL);
-    char work[4200];
-    snprintf(work, sizeof(work), "%s/work", out_dir);
-    cb_runner r;
-    cb_runner_init(&r, cb_shim_dir(), work, out_dir);
-    r.keep_captures = keep;
-    r.case_no = (unsigned)getpid() * 100000u;
-    FILE *in = fdopen(cmd, "r");
-    char line[64];
-    while (in && fgets(line, sizeof(line), in)) {
-        long i = strtol(line, NULL, 10);
-        if (i < 0 || (size_t)i >= plan->n)
-            continue;
-        json_t *out = NULL;
-        char err[1024];
-        if (cb_case_run(&r, &plan->v[i].c, &out, err, sizeof(err)) != 0)
-            out = cb_error_line(&plan->v[i].c, err);
-        json_object_set_new(out, "plan_index", json_integer(i));
-        char *s = json_dumps(out, JSON_COMPACT);
-        json_decref(out);
-        size_t n = strlen(s);
-        s[n] = '\n';
-        for (size_t off = 0; off <= n;) {
-            ssize_t w = write(res, s + off, n + 1 - off);
-            if (w < 0 && errno == EINTR)
-                continue;
-            if (w <= 0)
-                break;
-            off += (size_t)w;
-        }
-        free(s);
-    }
-    cb_runner_close(&r);
-    _exit(0);
-}
 
 static int spawn(struct worker *w, const cb_plan *plan, const char *out_dir, int keep, struct worker *all, size_t n_all)
 {
@@ -95,7 +57,7 @@ static int spawn(struct worker *w, const cb_plan *plan, const char *out_dir, int
             }
         close(c[1]);
         close(r[0]);
-        worker_main(c[0], r[1], plan, out_dir, keep);
+        cb_worker_main(c[0], r[1], plan, out_dir, keep, n_all < (size_t)sysconf(_SC_NPROCESSORS_ONLN));
     }
     close(c[0]);
     close(r[1]);
