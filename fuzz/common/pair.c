@@ -9,6 +9,8 @@
 #include "oracle.h"
 #include "record.h"
 
+int fz_verify_peers;
+
 void fz_pair_result_init(fz_pair_result *r)
 {
     memset(r, 0, sizeof(*r));

@@ -54,6 +54,12 @@ void fz_pair_result_free(fz_pair_result *r);
 
 /* ---- what a stack's glue provides ---- */
 
+/* fz_verify_peers, set before fz_stack_init (bench_floor.c): both sides
+ * verify the peer's chain against the fuzz CA of creds.h (chain only, no
+ * host name), and the server requires a client certificate, as a shim does.
+ * The fuzz targets leave it 0: every peer certificate is accepted. */
+extern int fz_verify_peers;
+
 /* Its name (as in CABOUND_STACKS), e.g. "openssl". */
 extern const char fz_stack[];
 /* fz_stack_init loads the credentials of creds.h once. 0 on success. */

@@ -74,7 +74,21 @@ int fz_stack_init(void)
         gnutls_certificate_allocate_credentials(&client_cred) < 0)
         return -1;
     gnutls_certificate_set_retrieve_function2(client_cred, retrieve);
+    gnutls_datum_t ca = {(unsigned char *)fz_ca_cert, (unsigned)sizeof(fz_ca_cert)};
+    if (fz_verify_peers && gnutls_certificate_set_x509_trust_mem(client_cred, &ca, GNUTLS_X509_FMT_DER) != 1)
+        return -1;
     return 0;
+}
+
+/* trust_ca adds the fuzz CA to |tl| as a trust anchor that is not sent in
+ * the list (no GNUTLS_TL_USE_IN_TLS), for fz_verify_peers. */
+static void trust_ca(gnutls_x509_trust_list_t tl)
+{
+    gnutls_x509_crt_t ca;
+    gnutls_datum_t d = {(unsigned char *)fz_ca_cert, (unsigned)sizeof(fz_ca_cert)};
+    if (gnutls_x509_crt_init(&ca) < 0 || gnutls_x509_crt_import(ca, &d, GNUTLS_X509_FMT_DER) < 0 ||
+        gnutls_x509_trust_list_add_cas(tl, &ca, 1, 0) != 1)
+        fz_oom("trust_ca");
 }
 
 int fz_stack_supports(int tls13, enum fz_source source)
@@ -91,8 +105,16 @@ static gnutls_certificate_credentials_t server_cred(const fz_pair_conf *c, fz_pa
     if (gnutls_certificate_allocate_credentials(&cred) < 0)
         fz_oom("server_cred");
     gnutls_certificate_set_retrieve_function2(cred, retrieve);
-    if (c->source != FZ_SRC_TRUST || c->list->count == 0)
+    if (c->source != FZ_SRC_TRUST || c->list->count == 0) {
+        gnutls_x509_trust_list_t tl;
+        if (fz_verify_peers) {
+            if (gnutls_x509_trust_list_init(&tl, 0) < 0)
+                fz_oom("server_cred");
+            trust_ca(tl);
+            gnutls_certificate_set_trust_list(cred, tl, 0);
+        }
         return cred;
+    }
     gnutls_x509_crt_t *crts = gnutls_malloc(c->list->count * sizeof(*crts));
     gnutls_x509_trust_list_t tl;
     if (!crts || gnutls_x509_trust_list_init(&tl, 0) < 0)
@@ -119,6 +141,8 @@ static gnutls_certificate_credentials_t server_cred(const fz_pair_conf *c, fz_pa
     if (n && gnutls_x509_trust_list_add_cas(tl, crts, n, GNUTLS_TL_USE_IN_TLS) != (int)n)
         r->refused_setup = 1;
     gnutls_free(crts);
+    if (fz_verify_peers)
+        trust_ca(tl);
     gnutls_certificate_set_trust_list(cred, tl, 0);
     return cred;
 }
@@ -189,7 +213,11 @@ void fz_stack_run(const fz_pair_conf *c, fz_pair_result *r)
     struct side server, client;
     open_side(&server, GNUTLS_SERVER, scred, c->tls13, &sio, NULL);
     open_side(&client, GNUTLS_CLIENT, client_cred, c->tls13, &cio, r);
-    gnutls_certificate_server_set_request(server.s, GNUTLS_CERT_REQUEST);
+    gnutls_certificate_server_set_request(server.s, fz_verify_peers ? GNUTLS_CERT_REQUIRE : GNUTLS_CERT_REQUEST);
+    if (fz_verify_peers) { /* chain only, no host name: as the shim */
+        gnutls_session_set_verify_cert(server.s, NULL, 0);
+        gnutls_session_set_verify_cert(client.s, NULL, 0);
+    }
     fz_pair_drive(c, r, step, &server, &sio, step, &client, &cio);
     gnutls_deinit(server.s);
     gnutls_deinit(client.s);

@@ -29,7 +29,7 @@ const char fz_stack[] = "mbedtls";
 
 static mbedtls_entropy_context entropy;
 static mbedtls_ctr_drbg_context drbg;
-static mbedtls_x509_crt server_crt, client_crt;
+static mbedtls_x509_crt server_crt, client_crt, ca_crt;
 static mbedtls_pk_context server_pk, client_pk;
 static mbedtls_ssl_config sconf, cconf;
 
@@ -42,7 +42,13 @@ static int conf(mbedtls_ssl_config *c, int server, mbedtls_x509_crt *crt, mbedtl
     mbedtls_ssl_conf_min_version(c, MBEDTLS_SSL_MAJOR_VERSION_3, MBEDTLS_SSL_MINOR_VERSION_3);
     mbedtls_ssl_conf_max_version(c, MBEDTLS_SSL_MAJOR_VERSION_3, MBEDTLS_SSL_MINOR_VERSION_3);
     mbedtls_ssl_conf_rng(c, mbedtls_ctr_drbg_random, &drbg);
-    mbedtls_ssl_conf_authmode(c, server ? MBEDTLS_SSL_VERIFY_OPTIONAL : MBEDTLS_SSL_VERIFY_NONE);
+    if (fz_verify_peers) {
+        mbedtls_ssl_conf_authmode(c, MBEDTLS_SSL_VERIFY_REQUIRED);
+        if (!server)
+            mbedtls_ssl_conf_ca_chain(c, &ca_crt, NULL);
+    } else {
+        mbedtls_ssl_conf_authmode(c, server ? MBEDTLS_SSL_VERIFY_OPTIONAL : MBEDTLS_SSL_VERIFY_NONE);
+    }
     return mbedtls_ssl_conf_own_cert(c, crt, pk);
 }
 
@@ -53,11 +59,13 @@ int fz_stack_init(void)
     mbedtls_ctr_drbg_init(&drbg);
     mbedtls_x509_crt_init(&server_crt);
     mbedtls_x509_crt_init(&client_crt);
+    mbedtls_x509_crt_init(&ca_crt);
     mbedtls_pk_init(&server_pk);
     mbedtls_pk_init(&client_pk);
     if (mbedtls_ctr_drbg_seed(&drbg, mbedtls_entropy_func, &entropy, pers, sizeof(pers)) != 0 ||
         mbedtls_x509_crt_parse_der(&server_crt, fz_server_cert, sizeof(fz_server_cert)) != 0 ||
         mbedtls_x509_crt_parse_der(&client_crt, fz_client_cert, sizeof(fz_client_cert)) != 0 ||
+        mbedtls_x509_crt_parse_der(&ca_crt, fz_ca_cert, sizeof(fz_ca_cert)) != 0 ||
         mbedtls_pk_parse_key(&server_pk, fz_server_key, sizeof(fz_server_key), NULL, 0) != 0 ||
         mbedtls_pk_parse_key(&client_pk, fz_client_key, sizeof(fz_client_key), NULL, 0) != 0 ||
         conf(&sconf, 1, &server_crt, &server_pk) != 0 || conf(&cconf, 0, &client_crt, &client_pk) != 0)
@@ -120,6 +128,10 @@ void fz_stack_run(const fz_pair_conf *c, fz_pair_result *r)
         }
         cb_buf_free(&der);
     }
+    /* Mbed TLS verifies against the chain it takes its list from: the fuzz
+     * CA goes last, one DN more in the list (bench_floor only). */
+    if (fz_verify_peers && mbedtls_x509_crt_parse_der(&chain, fz_ca_cert, sizeof(fz_ca_cert)) != 0)
+        fz_oom("fz_stack_run");
     mbedtls_ssl_conf_ca_chain(&sconf, &chain, NULL);
     struct side server = {.io = &sio}, client = {.io = &cio, .r = r};
     mbedtls_ssl_init(&server.ssl);

@@ -39,6 +39,7 @@ const char fz_stack[] = "nss";
 static PRDescIdentity layer_id;
 static PRIOMethods methods;
 static CERTCertificate *server_cert, *client_cert;
+static CERTCertList *anchors; /* the fuzz CA, for fz_verify_peers */
 static SECKEYPrivateKey *server_key, *client_key;
 
 /* ---- the I/O layer (fd->secret is the fz_io) ---- */
@@ -170,6 +171,11 @@ int fz_stack_init(void)
     client_cert = temp_cert(fz_client_cert, sizeof(fz_client_cert));
     server_key = import_key(fz_server_key, sizeof(fz_server_key));
     client_key = import_key(fz_client_key, sizeof(fz_client_key));
+    if (fz_verify_peers) {
+        CERTCertificate *ca = temp_cert(fz_ca_cert, sizeof(fz_ca_cert));
+        if (!ca || !(anchors = CERT_NewCertList()) || CERT_AddCertToListTail(anchors, ca) != SECSuccess)
+            return -1;
+    }
     return server_cert && client_cert && server_key && client_key ? 0 : -1;
 }
 
@@ -188,6 +194,32 @@ static SECStatus accept_any(void *arg, PRFileDesc *fd, PRBool checksig, PRBool i
     (void)checksig;
     (void)is_server;
     return SECSuccess;
+}
+
+/* verify_peer (fz_verify_peers): the peer's chain against the fuzz CA only
+ * (anchors), as the shim's auth_cert_cb does with its anchors. */
+
+static SECStatus verify_peer(void *arg, PRFileDesc *fd, PRBool checksig, PRBool is_server)
+{
+    (void)arg;
+    (void)checksig;
+    CERTCertificate *peer = SSL_PeerCertificate(fd);
+    if (!peer)
+        return SECFailure;
+    CERTValInParam in[4];
+    in[0].type = cert_pi_trustAnchors;
+    in[0].value.pointer.chain = anchors;
+    in[1].type = cert_pi_useOnlyTrustAnchors;
+    in[1].value.scalar.b = PR_TRUE;
+    in[2].type = cert_pi_revocationFlags;
+    in[2].value.pointer.revocation = (CERTRevocationFlags *)CERT_GetClassicOCSPDisabledPolicy();
+    in[3].type = cert_pi_end;
+    CERTValOutParam out[1];
+    out[0].type = cert_po_end;
+    SECStatus rv = CERT_PKIXVerifyCert(peer, is_server ? certificateUsageSSLClient : certificateUsageSSLServer, in,
+                                       out, NULL);
+    CERT_DestroyCertificate(peer);
+    return rv;
 }
 
 static SECStatus client_auth(void *arg, PRFileDesc *fd, CERTDistNames *names, CERTCertificate **cert,
@@ -223,10 +255,12 @@ static PRFileDesc *open_fd(fz_io *io, int server, int tls13, fz_pair_result *r)
               SSL_OptionSet(fd, SSL_HANDSHAKE_AS_CLIENT, !server) != SECSuccess ||
               SSL_OptionSet(fd, SSL_HANDSHAKE_AS_SERVER, server) != SECSuccess ||
               SSL_OptionSet(fd, SSL_NO_CACHE, PR_TRUE) != SECSuccess ||
-              SSL_VersionRangeSet(fd, &vr) != SECSuccess || SSL_AuthCertificateHook(fd, accept_any, NULL) != SECSuccess;
+              SSL_VersionRangeSet(fd, &vr) != SECSuccess ||
+              SSL_AuthCertificateHook(fd, fz_verify_peers ? verify_peer : accept_any, NULL) != SECSuccess;
     if (server)
         bad = bad || SSL_OptionSet(fd, SSL_REQUEST_CERTIFICATE, PR_TRUE) != SECSuccess ||
-              SSL_OptionSet(fd, SSL_REQUIRE_CERTIFICATE, SSL_REQUIRE_NEVER) != SECSuccess ||
+              SSL_OptionSet(fd, SSL_REQUIRE_CERTIFICATE, fz_verify_peers ? SSL_REQUIRE_ALWAYS : SSL_REQUIRE_NEVER) !=
+                  SECSuccess ||
               SSL_ConfigServerCert(fd, server_cert, server_key, NULL, 0) != SECSuccess;
     else
         bad = bad || SSL_GetClientAuthDataHook(fd, client_auth, r) != SECSuccess ||

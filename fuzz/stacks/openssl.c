@@ -94,10 +94,23 @@ static SSL_CTX *new_ctx(int server, int tls13)
         SSL_CTX_free(ctx);
         return NULL;
     }
+    if (fz_verify_peers) {
+        p = fz_ca_cert;
+        X509 *ca = d2i_X509(NULL, &p, (long)sizeof(fz_ca_cert));
+        ok = ca && X509_STORE_add_cert(SSL_CTX_get_cert_store(ctx), ca) == 1;
+        X509_free(ca);
+        if (!ok) {
+            SSL_CTX_free(ctx);
+            return NULL;
+        }
+    }
     if (server) {
-        SSL_CTX_set_verify(ctx, SSL_VERIFY_PEER, accept_any);
+        if (fz_verify_peers)
+            SSL_CTX_set_verify(ctx, SSL_VERIFY_PEER | SSL_VERIFY_FAIL_IF_NO_PEER_CERT, NULL);
+        else
+            SSL_CTX_set_verify(ctx, SSL_VERIFY_PEER, accept_any);
     } else {
-        SSL_CTX_set_verify(ctx, SSL_VERIFY_NONE, NULL);
+        SSL_CTX_set_verify(ctx, fz_verify_peers ? SSL_VERIFY_PEER : SSL_VERIFY_NONE, NULL);
         SSL_CTX_set_cert_cb(ctx, client_cb, NULL);
     }
     return ctx;

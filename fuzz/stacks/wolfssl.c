@@ -58,9 +58,8 @@ static int io_send(WOLFSSL *ssl, char *buf, int sz, void *ctx)
     return sz;
 }
 
-/* Peer certificates are not the point: the server asks for one (to send
- * the CertificateRequest) and takes whatever comes, so that a whole
- * handshake (bench_floor) ends as in a shim that trusts the client's CA. */
+/* Peer certificates are not the point of fuzzing: the server asks for one
+ * (to send the CertificateRequest) and takes whatever comes. */
 static int accept_any(int preverify, WOLFSSL_X509_STORE_CTX *store)
 {
     (void)preverify;
@@ -81,7 +80,16 @@ static WOLFSSL_CTX *new_ctx(int server)
         wolfSSL_CTX_free(ctx);
         return NULL;
     }
-    wolfSSL_CTX_set_verify(ctx, server ? WOLFSSL_VERIFY_PEER : WOLFSSL_VERIFY_NONE, server ? accept_any : NULL);
+    if (fz_verify_peers) {
+        if (wolfSSL_CTX_load_verify_buffer(ctx, fz_ca_cert, (long)sizeof(fz_ca_cert), WOLFSSL_FILETYPE_ASN1) !=
+            WOLFSSL_SUCCESS) {
+            wolfSSL_CTX_free(ctx);
+            return NULL;
+        }
+        wolfSSL_CTX_set_verify(ctx, WOLFSSL_VERIFY_PEER | (server ? WOLFSSL_VERIFY_FAIL_IF_NO_PEER_CERT : 0), NULL);
+    } else {
+        wolfSSL_CTX_set_verify(ctx, server ? WOLFSSL_VERIFY_PEER : WOLFSSL_VERIFY_NONE, server ? accept_any : NULL);
+    }
     if (!server)
         wolfSSL_CTX_set_cert_cb(ctx, client_cb, NULL);
     wolfSSL_CTX_SetIORecv(ctx, io_recv);
