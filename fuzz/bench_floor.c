@@ -9,20 +9,50 @@
  * two processes and the relay between them, files, JSON, the measurement,
  * and one application byte and close_notify each way.
  *
- * usage: bench_floor_STACK LIST_BYTES ITERATIONS */
+ * A stack whose list comes from trust anchors (GnuTLS, Mbed TLS) loads
+ * them from PEM bundles when a third argument names a file that lists them,
+ * one path per line (ci/bench gives it the bundles cabound made for the
+ * same cases, so that both parse the same certificates); they are read into
+ * memory first and used in turn. Without it, minimal certificates are made
+ * for each list (common/fakecert.h).
+ *
+ * usage: bench_floor_STACK LIST_BYTES ITERATIONS [PEM_LIST] */
 #include <stdio.h>
 #include <stdlib.h>
+#include <string.h>
 #include <time.h>
 
+#include "fileio.h"
 #include "listgen.h"
 #include "pair.h"
 
 int main(int argc, char **argv)
 {
-    if (argc != 3) {
-        fprintf(stderr, "usage: %s LIST_BYTES ITERATIONS\n", argv[0]);
+    if (argc != 3 && argc != 4) {
+        fprintf(stderr, "usage: %s LIST_BYTES ITERATIONS [PEM_LIST]\n", argv[0]);
         return 2;
     }
+    char err[256];
+    char *pems[1000];
+    size_t pem_len[1000], n_pems = 0;
+    FILE *pl = argc == 4 ? fopen(argv[3], "r") : NULL;
+    if (argc == 4 && !pl) {
+        perror(argv[3]);
+        return 2;
+    }
+    char line[4096];
+    while (pl && n_pems < 1000 && fgets(line, sizeof(line), pl)) {
+        line[strcspn(line, "\n")] = 0;
+        if (!line[0])
+            continue;
+        if (!(pems[n_pems] = cb_read_file(line, &pem_len[n_pems], err, sizeof(err)))) {
+            fprintf(stderr, "%s\n", err);
+            return 2;
+        }
+        n_pems++;
+    }
+    if (pl)
+        fclose(pl);
     size_t bytes = strtoul(argv[1], NULL, 10), iters = strtoul(argv[2], NULL, 10);
     fz_verify_peers = 1;
     if (fz_stack_init() != 0)
@@ -30,7 +60,6 @@ int main(int argc, char **argv)
     if (iters == 0 || iters > 10000)
         return 2;
     cb_calist *l = calloc(iters, sizeof(*l));
-    char err[256];
     for (size_t i = 0; l && i < iters; i++) {
         cb_calist_init(&l[i]);
         cb_listgen g = {bytes, 40, 120, i + 1, NULL, NULL, NULL};
@@ -46,7 +75,11 @@ int main(int argc, char **argv)
     clock_gettime(CLOCK_MONOTONIC, &t0);
     size_t ok = 0;
     for (size_t i = 0; i < iters; i++) {
-        fz_pair_conf conf = {0, src, &l[i], NULL, 1};
+        fz_pair_conf conf = {0, src, &l[i], NULL, 1, NULL, 0};
+        if (n_pems && src == FZ_SRC_TRUST) {
+            conf.list_pem = pems[i % n_pems];
+            conf.list_pem_len = pem_len[i % n_pems];
+        }
         fz_pair_result r;
         fz_pair_result_init(&r);
         fz_stack_run(&conf, &r);
@@ -60,5 +93,7 @@ int main(int argc, char **argv)
     for (size_t i = 0; i < iters; i++)
         cb_calist_free(&l[i]);
     free(l);
+    for (size_t i = 0; i < n_pems; i++)
+        free(pems[i]);
     return ok ? 0 : 1;
 }

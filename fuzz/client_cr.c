@@ -50,7 +50,7 @@ static void one(const uint8_t *data, size_t size)
         cb_calist l13;
         cb_calist_init(&l13);
         const cb_calist *list = bad && cb_malform_list(bad, &in.list, &l13) == 0 ? &l13 : &in.list;
-        fz_pair_conf c = {1, src13, list, NULL, 0};
+        fz_pair_conf c = {1, src13, list, NULL, 0, NULL, 0};
         fz_stack_run(&c, &r);
         fz_pair_trace(&c, &r);
         cb_encode_vector(&r.configured, &vec); /* what the server was given is what it sends */
@@ -65,7 +65,7 @@ static void one(const uint8_t *data, size_t size)
         }
         cb_rewriter w;
         cb_rewriter_init(&w, vec.p, vec.len);
-        fz_pair_conf c = {0, FZ_SRC_NONE, NULL, &w, 0};
+        fz_pair_conf c = {0, FZ_SRC_NONE, NULL, &w, 0, NULL, 0};
         fz_stack_run(&c, &r);
         fz_pair_trace(&c, &r);
         cb_rewriter_free(&w);

@@ -37,7 +37,7 @@ static void one(const uint8_t *data, size_t size)
     fz_calist_input in;
     if (fz_calist_parse(data, size, &in) != 0)
         fz_oom("parse");
-    fz_pair_conf c = {0, sources[(in.opts & 3u) % n_sources], &in.list, NULL, 0};
+    fz_pair_conf c = {0, sources[(in.opts & 3u) % n_sources], &in.list, NULL, 0, NULL, 0};
     fz_pair_result r;
     fz_pair_result_init(&r);
     fz_stack_run(&c, &r);

@@ -3,7 +3,7 @@
 
 usage: bench.py BUILD_DIR SCRATCH_DIR [full|floor|manual|memory ...] (default: all)
 BENCH_STACKS=openssl,gnutls limits the floor section to those stacks."""
-import json, os, subprocess, sys, threading, time
+import glob, json, os, subprocess, sys, threading, time
 
 B, OUT = sys.argv[1], sys.argv[2]
 SECTIONS = sys.argv[3:] or ["full", "floor", "manual", "memory"]
@@ -68,7 +68,9 @@ def full():
 
 # 2. The floor: each stack's own in-process handshake loop (fuzz/bench_floor.c,
 # the fuzz targets' same-stack pair, both sides in one process, a whole TLS 1.2
-# handshake with a client certificate) against cabound's cost per case for the
+# handshake with a client certificate, each side verifying the other's chain,
+# the trust-anchor stacks loading the same PEM bundles as the case) against
+# cabound's cost per case for the
 # same stack with itself, one job, warm. cabound's cost per case is the
 # marginal wall time: (100 cases - 1 case) / 99, so that starting the
 # processes, which a run pays once, is not charged to every case. Each figure
@@ -80,6 +82,11 @@ def floor():
                   "--no-boundaries", "--no-reports", "--expect", f"{OUT}/none", "--jobs", "1", "--pcap", "never"]
     one_case = ["--match", "bench-floor/floor@16000/*"]
     timed_run(floor_args)  # makes the PKI
+    # The stacks whose list comes from trust anchors (GnuTLS, Mbed TLS) load,
+    # in the floor too, the certificate bundles cabound made for these cases.
+    pems = sorted(glob.glob(f"{OUT}/floor/work/pki/list-*.pem"))
+    with open(f"{OUT}/floor-pems.txt", "w") as f:
+        f.write("".join(p + "\n" for p in pems))
     for stack in os.environ.get("BENCH_STACKS", "openssl,boringssl,gnutls,mbedtls,wolfssl,nss").split(","):
         exe = os.path.join(B, "fuzz", f"bench_floor_{stack}")
         if not os.access(exe, os.X_OK):
@@ -87,7 +94,7 @@ def floor():
             continue
         floors = []
         for _ in range(3):
-            out = subprocess.run([exe, "16000", "200"], capture_output=True, text=True).stdout.split()
+            out = subprocess.run([exe, "16000", "200", f"{OUT}/floor-pems.txt"], capture_output=True, text=True).stdout.split()
             floors.append(float(out[0]) / 1000 if out else float("nan"))
         floor_ms = min(floors)
         walls, ones, medians, mode = [], [], [], "?"

@@ -34,6 +34,11 @@ typedef struct fz_pair_conf {
     const cb_calist *list; /* the server's list (unused for FZ_SRC_NONE) */
     cb_rewriter *rewrite;  /* TLS 1.2: the server's bytes reach the client through it; NULL: as sent */
     int complete;          /* run until both sides finish (or fail), not only to the client's answer */
+    /* bench_floor only: for the stacks whose list comes from trust anchors
+     * (FZ_SRC_TRUST), a PEM bundle (NUL-terminated) loaded as the shim loads
+     * calist_pem, instead of minimal certificates made for |list|. */
+    const char *list_pem;
+    size_t list_pem_len;
 } fz_pair_conf;
 
 typedef struct fz_pair_result {

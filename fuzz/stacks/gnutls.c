@@ -105,6 +105,22 @@ static gnutls_certificate_credentials_t server_cred(const fz_pair_conf *c, fz_pa
     if (gnutls_certificate_allocate_credentials(&cred) < 0)
         fz_oom("server_cred");
     gnutls_certificate_set_retrieve_function2(cred, retrieve);
+    if (c->source == FZ_SRC_TRUST && c->list_pem) {
+        /* As the shim loads calist_pem: gnutls_x509_trust_list_add_trust_mem
+         * into a list sized as the shim sizes it (16 buckets per CA). */
+        gnutls_x509_trust_list_t tl;
+        unsigned n = 0;
+        for (const char *p = c->list_pem; (p = strstr(p, "-----BEGIN ")) != NULL; p += 11)
+            n++;
+        gnutls_datum_t pem = {(unsigned char *)c->list_pem, (unsigned)c->list_pem_len};
+        if (gnutls_x509_trust_list_init(&tl, 16 * n + 127) < 0 ||
+            gnutls_x509_trust_list_add_trust_mem(tl, &pem, NULL, GNUTLS_X509_FMT_PEM, GNUTLS_TL_USE_IN_TLS, 0) < 0)
+            r->refused_setup = 1;
+        if (fz_verify_peers)
+            trust_ca(tl);
+        gnutls_certificate_set_trust_list(cred, tl, 0);
+        return cred;
+    }
     if (c->source != FZ_SRC_TRUST || c->list->count == 0) {
         gnutls_x509_trust_list_t tl;
         if (fz_verify_peers) {

@@ -114,7 +114,11 @@ void fz_stack_run(const fz_pair_conf *c, fz_pair_result *r)
     memset(&cio, 0, sizeof(cio));
     mbedtls_x509_crt chain;
     mbedtls_x509_crt_init(&chain);
-    if (c->source == FZ_SRC_TRUST) {
+    if (c->source == FZ_SRC_TRUST && c->list_pem) {
+        /* As the shim loads calist_pem (a PEM parse counts the NUL). */
+        if (mbedtls_x509_crt_parse(&chain, (const unsigned char *)c->list_pem, c->list_pem_len + 1) < 0)
+            r->refused_setup = 1;
+    } else if (c->source == FZ_SRC_TRUST) {
         cb_buf der;
         cb_buf_init(&der);
         for (size_t i = 0; i < c->list->count; i++) {

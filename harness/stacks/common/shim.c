@@ -9,6 +9,7 @@
 #include <netdb.h>
 #include <signal.h>
 #include <stdarg.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -130,6 +131,20 @@ static int name_listed(const char *const *v, const char *name)
     for (; v && *v; v++)
         if (strcmp(*v, name) == 0)
             return 1;
+    return 0;
+}
+
+int shim_id_add(FILE *f, const char *tag, const char *path)
+{
+    struct stat st;
+    if (!path) {
+        fprintf(f, "%s=-\n", tag);
+        return 0;
+    }
+    if (stat(path, &st) != 0)
+        return -1;
+    fprintf(f, "%s=%s\t%ju:%ju:%jd:%jd.%09ld\n", tag, path, (uintmax_t)st.st_dev, (uintmax_t)st.st_ino,
+            (intmax_t)st.st_size, (intmax_t)st.st_mtim.tv_sec, (long)st.st_mtim.tv_nsec);
     return 0;
 }
 

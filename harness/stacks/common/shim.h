@@ -5,6 +5,7 @@
 
 #include <stdbool.h>
 #include <stddef.h>
+#include <stdio.h>
 #include <stdint.h>
 
 #include "calist.h"
@@ -95,6 +96,12 @@ void shim_unsupported(struct shim_obs *obs, const char *fmt, ...)
  * DER (issuers[i], lens[i]) is byte-equal to a DN of |received|, or -1. */
 int shim_pick_by_issuer(const cb_calist *received, const uint8_t *const *issuers,
                         const size_t *lens, size_t n);
+
+/* shim_id_add appends to a cache key one line naming |path| and its
+ * identity (device, inode, size, mtime), or "TAG=-" for no file: a file
+ * made again under the same name gets a new key. Returns 0, or -1 (errno
+ * set) when the file cannot be stat'ed. */
+int shim_id_add(FILE *f, const char *tag, const char *path);
 
 /* shim_read_file reads a whole file (NUL-terminated, for PEM parsers that
  * want a C string). Returns NULL on error. */

@@ -133,23 +133,6 @@ static void cleanup(void)
     gnutls_global_deinit();
 }
 
-/* id_add appends one file's identity to a cache key. Returns 0, or -1 (errno
- * set) when the file cannot be stat'ed. */
-static int id_add(FILE *f, const char *tag, const char *path)
-{
-    struct stat st;
-    if (!path) {
-        fprintf(f, "%s=-\n", tag);
-        return 0;
-    }
-    if (stat(path, &st) != 0)
-        return -1;
-    fprintf(f, "%s=%s\t%ju:%ju:%jd:%jd.%09ld\n", tag, path, (uintmax_t)st.st_dev,
-            (uintmax_t)st.st_ino, (intmax_t)st.st_size, (intmax_t)st.st_mtim.tv_sec,
-            (long)st.st_mtim.tv_nsec);
-    return 0;
-}
-
 static void load_error(struct shim_obs *obs, int code, const char *what, const char *path,
                        const char *why)
 {
@@ -277,25 +260,25 @@ static struct cred_entry *get_creds(const struct shim_case *c, struct shim_obs *
     if (c->role == SHIM_SERVER) {
         trust = c->source == SHIM_SRC_TRUST_STORE ? c->calist_pem : c->trust;
         fprintf(f, "server\n");
-        if (id_add(f, "cert", c->cert) != 0)
+        if (shim_id_add(f, "cert", c->cert) != 0)
             bad = 1, badpath = c->cert;
-        else if (id_add(f, "key", c->key) != 0)
+        else if (shim_id_add(f, "key", c->key) != 0)
             bad = 1, badpath = c->key;
         size_t tl = 0;
         FILE *tf = open_memstream(&trust_id, &tl);
-        if (!tf || id_add(tf, "trust", trust) != 0)
+        if (!tf || shim_id_add(tf, "trust", trust) != 0)
             bad = bad ? bad : 1, badpath = badpath ? badpath : trust;
         if (tf)
             fclose(tf);
     } else {
         trust = c->trust;
         fprintf(f, "client %s\n", c->select == SHIM_SEL_NATIVE ? "native" : "by-issuer");
-        if (id_add(f, "trust", trust) != 0)
+        if (shim_id_add(f, "trust", trust) != 0)
             bad = 1, badpath = trust;
         for (size_t i = 0; !bad && i < c->n_client_creds; i++) {
-            if (id_add(f, "cert", c->client_creds[i].cert) != 0)
+            if (shim_id_add(f, "cert", c->client_creds[i].cert) != 0)
                 bad = 1, badpath = c->client_creds[i].cert;
-            else if (id_add(f, "key", c->client_creds[i].key) != 0)
+            else if (shim_id_add(f, "key", c->client_creds[i].key) != 0)
                 bad = 1, badpath = c->client_creds[i].key;
         }
     }

@@ -217,23 +217,6 @@ static void cleanup(void)
     }
 }
 
-/* id_add appends one file's identity to a cache key. Returns 0, or -1 (errno
- * set) when the file cannot be stat'ed. */
-static int id_add(FILE *f, const char *tag, const char *path)
-{
-    struct stat st;
-    if (!path) {
-        fprintf(f, "%s=-\n", tag);
-        return 0;
-    }
-    if (stat(path, &st) != 0)
-        return -1;
-    fprintf(f, "%s=%s\t%ju:%ju:%jd:%jd.%09ld\n", tag, path, (uintmax_t)st.st_dev,
-            (uintmax_t)st.st_ino, (intmax_t)st.st_size, (intmax_t)st.st_mtim.tv_sec,
-            (long)st.st_mtim.tv_nsec);
-    return 0;
-}
-
 /* verify_file is the verify store: the trust-store mode's calist_pem, else
  * the request's trust bundle. */
 static const char *verify_file(const struct shim_case *c)
@@ -253,20 +236,20 @@ static char *case_id(const struct shim_case *c, struct shim_obs *obs)
     }
     const char *bad = NULL;
     fprintf(f, "tls=%d\n", c->tls);
-    if (id_add(f, "trust", verify_file(c)) != 0)
+    if (shim_id_add(f, "trust", verify_file(c)) != 0)
         bad = verify_file(c);
     if (c->role == SHIM_SERVER) {
         fprintf(f, "server source=%d require=%d\n", (int)c->source, (int)c->require_cert);
-        if (!bad && id_add(f, "cert", c->cert) != 0)
+        if (!bad && shim_id_add(f, "cert", c->cert) != 0)
             bad = c->cert;
-        if (!bad && id_add(f, "key", c->key) != 0)
+        if (!bad && shim_id_add(f, "key", c->key) != 0)
             bad = c->key;
     } else {
         fprintf(f, "client select=%d\n", (int)c->select);
         for (size_t i = 0; !bad && i < c->n_client_creds; i++) {
-            if (id_add(f, "cert", c->client_creds[i].cert) != 0)
+            if (shim_id_add(f, "cert", c->client_creds[i].cert) != 0)
                 bad = c->client_creds[i].cert;
-            else if (id_add(f, "key", c->client_creds[i].key) != 0)
+            else if (shim_id_add(f, "key", c->client_creds[i].key) != 0)
                 bad = c->client_creds[i].key;
         }
     }

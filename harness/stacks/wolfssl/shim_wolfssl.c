@@ -5,8 +5,11 @@
  * the wolfSSL_ spellings so that nothing here can bind to another SSL_*).
  *
  * Setting the list (server):
- *   explicit     wolfSSL_CTX_set_client_CA_list() with one WOLFSSL_X509_NAME
- *                per DN, each from wolfSSL_d2i_X509_NAME(). TLS 1.2 sends
+ *   explicit     wolfSSL_set_client_CA_list() with one WOLFSSL_X509_NAME
+ *                per DN, each from wolfSSL_d2i_X509_NAME(), on the connection
+ *                (the context is cached across cases): SendCertificateRequest
+ *                takes SSL_CA_NAMES (wolfssl/internal.h), the connection's
+ *                names before the context's. TLS 1.2 sends
  *                them in the CertificateRequest (src/internal.c
  *                SendCertificateRequest, under OPENSSL_ALL); TLS 1.3 sends
  *                nothing (5.5.4 has no certificate_authorities extension).
@@ -37,13 +40,15 @@
 
 #include "shim.h"
 
+#define CACHE_SLOTS 8
+
 /* The case in flight. One handshake at a time per process, so the callbacks
  * (the HKDF one carries no WOLFSSL*) find their case here. */
 struct wcase {
     const struct shim_case *c;
     struct shim_obs *obs;
     WOLFSSL *ssl;
-    WOLFSSL_X509 **cred; /* by-issuer: each credential's certificate */
+    WOLFSSL_X509 **cred; /* by-issuer: each credential's certificate (the context entry's) */
     bool load_failed;
 };
 static struct wcase *g_cur;
@@ -53,12 +58,15 @@ static const char *w_version(void)
     return wolfSSL_lib_version();
 }
 
+static void cleanup(void);
+
 static int w_init(void)
 {
     if (wolfSSL_Init() != WOLFSSL_SUCCESS) {
         fprintf(stderr, "shim-wolfssl: wolfSSL_Init failed\n");
         return -1;
     }
+    atexit(cleanup); /* the cached contexts, for leak checkers */
     return 0;
 }
 
@@ -174,7 +182,10 @@ static void received_snapshot(WOLFSSL *ssl, struct shim_obs *obs)
  * SendTls13Certificate, only when a certificate is loaded. */
 static int cert_setup_cb(WOLFSSL *ssl, void *arg)
 {
-    struct wcase *w = arg;
+    (void)arg; /* the context is cached across cases: the case is g_cur */
+    struct wcase *w = g_cur;
+    if (!w)
+        return 1;
     const struct shim_case *c = w->c;
     if (c->tls == 12)
         received_snapshot(ssl, w->obs);
@@ -214,16 +225,51 @@ static int cert_setup_cb(WOLFSSL *ssl, void *arg)
 
 /* --- one case ------------------------------------------------------------- */
 
-static int load_creds(struct wcase *w, struct shim_obs *obs)
+/* A configured context, cached by the identity of everything it was built
+ * from (request fields and the files' path, inode, size, mtime), with the
+ * by-issuer credentials' certificates: loading them per case was most of a
+ * case's cost in this shim. */
+struct ctx_entry {
+    char *id;
+    WOLFSSL_CTX *ctx;
+    WOLFSSL_X509 **cred;
+    size_t ncred;
+};
+static struct ctx_entry *cache[CACHE_SLOTS];
+static size_t cache_next;
+
+static void free_entry(struct ctx_entry *e)
 {
-    const struct shim_case *c = w->c;
-    w->cred = calloc(c->n_client_creds + 1, sizeof(*w->cred));
-    if (!w->cred)
+    if (!e)
+        return;
+    for (size_t i = 0; e->cred && i < e->ncred; i++)
+        if (e->cred[i])
+            wolfSSL_X509_free(e->cred[i]);
+    free(e->cred);
+    if (e->ctx)
+        wolfSSL_CTX_free(e->ctx);
+    free(e->id);
+    free(e);
+}
+
+static void cleanup(void)
+{
+    for (size_t i = 0; i < CACHE_SLOTS; i++) {
+        free_entry(cache[i]);
+        cache[i] = NULL;
+    }
+}
+
+static int load_creds(struct ctx_entry *e, const struct shim_case *c, struct shim_obs *obs)
+{
+    e->cred = calloc(c->n_client_creds + 1, sizeof(*e->cred));
+    if (!e->cred)
         return -1;
+    e->ncred = c->n_client_creds;
     for (size_t i = 0; i < c->n_client_creds; i++) {
-        w->cred[i] = wolfSSL_X509_load_certificate_file(c->client_creds[i].cert,
+        e->cred[i] = wolfSSL_X509_load_certificate_file(c->client_creds[i].cert,
                                                         WOLFSSL_FILETYPE_PEM);
-        if (!w->cred[i]) {
+        if (!e->cred[i]) {
             shim_set_error(obs, 0, "setup: wolfSSL_X509_load_certificate_file failed");
             return -1;
         }
@@ -231,16 +277,9 @@ static int load_creds(struct wcase *w, struct shim_obs *obs)
     return 0;
 }
 
-static void free_creds(struct wcase *w)
-{
-    for (size_t i = 0; w->cred && i < w->c->n_client_creds; i++)
-        if (w->cred[i])
-            wolfSSL_X509_free(w->cred[i]);
-    free(w->cred);
-}
-
-/* server_list builds the explicit list: one WOLFSSL_X509_NAME per DN. */
-static int server_list(WOLFSSL_CTX *ctx, const struct shim_case *c, struct shim_obs *obs)
+/* server_list gives the connection the explicit list: one
+ * WOLFSSL_X509_NAME per DN. */
+static int server_list(WOLFSSL *ssl, const struct shim_case *c, struct shim_obs *obs)
 {
     WOLF_STACK_OF(WOLFSSL_X509_NAME) *sk = wolfSSL_sk_X509_NAME_new(NULL);
     if (!sk) {
@@ -261,7 +300,7 @@ static int server_list(WOLFSSL_CTX *ctx, const struct shim_case *c, struct shim_
             return -1;
         }
     }
-    wolfSSL_CTX_set_client_CA_list(ctx, sk); /* the CTX owns sk now */
+    wolfSSL_set_client_CA_list(ssl, sk); /* the WOLFSSL owns sk now (freed in wolfSSL_free) */
     return 0;
 }
 
@@ -279,14 +318,11 @@ static int setup_server(WOLFSSL_CTX *ctx, const struct shim_case *c, struct shim
                            WOLFSSL_VERIFY_PEER |
                                (c->require_cert ? WOLFSSL_VERIFY_FAIL_IF_NO_PEER_CERT : 0),
                            NULL);
-    if (c->source == SHIM_SRC_EXPLICIT)
-        return server_list(ctx, c, obs);
-    return 0; /* trust-store, none: wolfSSL has no list to send */
+    return 0; /* explicit: per connection (server_list); trust-store, none: no list to send */
 }
 
-static int setup_client(WOLFSSL_CTX *ctx, struct wcase *w, struct shim_obs *obs)
+static int setup_client(WOLFSSL_CTX *ctx, struct ctx_entry *e, const struct shim_case *c, struct shim_obs *obs)
 {
-    const struct shim_case *c = w->c;
     int r;
     if (c->trust && (r = wolfSSL_CTX_load_verify_locations(ctx, c->trust, NULL)) != WOLFSSL_SUCCESS)
         return set_wolf_error(obs, r, "setup: verify locations"), -1;
@@ -301,7 +337,7 @@ static int setup_client(WOLFSSL_CTX *ctx, struct wcase *w, struct shim_obs *obs)
                                                  WOLFSSL_FILETYPE_PEM)) != WOLFSSL_SUCCESS)
             return set_wolf_error(obs, r, "setup: client key"), -1;
     }
-    if (c->select == SHIM_SEL_BY_ISSUER && load_creds(w, obs) != 0)
+    if (c->select == SHIM_SEL_BY_ISSUER && load_creds(e, c, obs) != 0)
         return -1;
     /* The callback tells us when (and, by-issuer, which) certificate goes
      * out. Not in TLS 1.3 without a certificate: DoTls13CertificateRequest
@@ -309,8 +345,81 @@ static int setup_client(WOLFSSL_CTX *ctx, struct wcase *w, struct shim_obs *obs)
      * (sendVerify = SEND_CERT), and SendTls13Certificate then fails with
      * BUFFER_ERROR instead of sending an empty Certificate. */
     if (c->tls == 12 || c->n_client_creds)
-        wolfSSL_CTX_set_cert_cb(ctx, cert_setup_cb, w);
+        wolfSSL_CTX_set_cert_cb(ctx, cert_setup_cb, NULL);
     return 0;
+}
+
+/* get_ctx returns the cached context for |c|, making it when needed; NULL
+ * with the error recorded. */
+static struct ctx_entry *get_ctx(const struct shim_case *c, struct shim_obs *obs)
+{
+    bool server = c->role == SHIM_SERVER;
+    char *id = NULL;
+    size_t idlen = 0;
+    FILE *f = open_memstream(&id, &idlen);
+    if (!f) {
+        shim_set_error(obs, 0, "setup: open_memstream failed");
+        return NULL;
+    }
+    const char *bad = NULL;
+    fprintf(f, "role=%d tls=%d keylog=%d require=%d source=%d select=%d n=%zu\n", (int)c->role, c->tls,
+            c->keylog != NULL, (int)c->require_cert, (int)c->source, (int)c->select, c->n_client_creds);
+    if (server) {
+        const char *store = c->source == SHIM_SRC_TRUST_STORE ? c->calist_pem : c->trust;
+        if (shim_id_add(f, "cert", c->cert) != 0)
+            bad = c->cert;
+        else if (shim_id_add(f, "key", c->key) != 0)
+            bad = c->key;
+        else if (shim_id_add(f, "store", store) != 0)
+            bad = store;
+    } else {
+        if (shim_id_add(f, "trust", c->trust) != 0)
+            bad = c->trust;
+        for (size_t i = 0; !bad && i < c->n_client_creds; i++)
+            if (shim_id_add(f, "cert", c->client_creds[i].cert) != 0)
+                bad = c->client_creds[i].cert;
+            else if (shim_id_add(f, "key", c->client_creds[i].key) != 0)
+                bad = c->client_creds[i].key;
+    }
+    if (fclose(f) != 0 || !id || bad) {
+        char text[600];
+        snprintf(text, sizeof(text), "setup: cannot read %s", bad ? bad : "(memory)");
+        shim_set_error(obs, 0, text);
+        free(id);
+        return NULL;
+    }
+    for (size_t i = 0; i < CACHE_SLOTS; i++)
+        if (cache[i] && strcmp(cache[i]->id, id) == 0) {
+            free(id);
+            return cache[i];
+        }
+    struct ctx_entry *e = calloc(1, sizeof(*e));
+    WOLFSSL_METHOD *method =
+        server ? (c->tls == 12 ? wolfTLSv1_2_server_method() : wolfTLSv1_3_server_method())
+               : (c->tls == 12 ? wolfTLSv1_2_client_method() : wolfTLSv1_3_client_method());
+    if (!e || !method || !(e->ctx = wolfSSL_CTX_new(method))) {
+        shim_set_error(obs, 0, "setup: wolfSSL_CTX_new failed");
+        free(id);
+        free_entry(e);
+        return NULL;
+    }
+    e->id = id;
+    /* Debian builds with OPENSSL_COMPATIBLE_DEFAULTS, so wolfSSL_CTX_new
+     * turns on SSL_MODE_AUTO_RETRY (src/ssl.c), and Receive() (src/internal.c)
+     * then retries a timed-out recv() up to WOLFSSL_MODE_AUTO_RETRY_ATTEMPTS
+     * (10) times during the handshake. The contract wants one SO_RCVTIMEO to
+     * end the case, so switch that retry off (no size limit is involved). */
+    wolfSSL_CTX_clear_mode(e->ctx, SSL_MODE_AUTO_RETRY);
+    if ((server ? setup_server(e->ctx, c, obs) : setup_client(e->ctx, e, c, obs)) != 0) {
+        free_entry(e);
+        return NULL;
+    }
+    if (c->keylog && c->tls == 13)
+        wolfSSL_CTX_SetHKDFExpandLabelCb(e->ctx, hkdf_expand_label_cb);
+    free_entry(cache[cache_next]);
+    cache[cache_next] = e;
+    cache_next = (cache_next + 1) % CACHE_SLOTS;
+    return e;
 }
 
 static void record_alerts(WOLFSSL *ssl, struct shim_obs *obs)
@@ -333,33 +442,21 @@ static void w_run(const struct shim_case *c, int fd, struct shim_obs *obs)
                          wolfSSL_lib_version());
         return;
     }
-    WOLFSSL_METHOD *method =
-        server ? (c->tls == 12 ? wolfTLSv1_2_server_method() : wolfTLSv1_3_server_method())
-               : (c->tls == 12 ? wolfTLSv1_2_client_method() : wolfTLSv1_3_client_method());
     struct wcase w;
     memset(&w, 0, sizeof(w));
     w.c = c;
     w.obs = obs;
-    WOLFSSL_CTX *ctx = method ? wolfSSL_CTX_new(method) : NULL;
     WOLFSSL *ssl = NULL;
-    if (!ctx) {
-        shim_set_error(obs, 0, "setup: wolfSSL_CTX_new failed");
+    struct ctx_entry *e = get_ctx(c, obs);
+    if (!e)
         goto out;
-    }
-    /* Debian builds with OPENSSL_COMPATIBLE_DEFAULTS, so wolfSSL_CTX_new
-     * turns on SSL_MODE_AUTO_RETRY (src/ssl.c), and Receive() (src/internal.c)
-     * then retries a timed-out recv() up to WOLFSSL_MODE_AUTO_RETRY_ATTEMPTS
-     * (10) times during the handshake. The contract wants one SO_RCVTIMEO to
-     * end the case, so switch that retry off (no size limit is involved). */
-    wolfSSL_CTX_clear_mode(ctx, SSL_MODE_AUTO_RETRY);
-    if ((server ? setup_server(ctx, c, obs) : setup_client(ctx, &w, obs)) != 0)
-        goto out;
-    if (c->keylog && c->tls == 13)
-        wolfSSL_CTX_SetHKDFExpandLabelCb(ctx, hkdf_expand_label_cb);
-    if (!(ssl = wolfSSL_new(ctx))) {
+    w.cred = e->cred;
+    if (!(ssl = wolfSSL_new(e->ctx))) {
         shim_set_error(obs, 0, "setup: wolfSSL_new failed");
         goto out;
     }
+    if (server && c->source == SHIM_SRC_EXPLICIT && server_list(ssl, c, obs) != 0)
+        goto out;
     if (c->keylog && c->tls == 12)
         wolfSSL_KeepArrays(ssl);
     w.ssl = ssl;
@@ -417,9 +514,6 @@ out:
     g_cur = NULL;
     if (ssl)
         wolfSSL_free(ssl);
-    if (ctx)
-        wolfSSL_CTX_free(ctx);
-    free_creds(&w);
     wolfSSL_ERR_clear_error();
 }
 
