@@ -33,6 +33,7 @@
 #include "fakecert.h"
 #include "fuzz.h"
 #include "pair.h"
+#include "../../harness/stacks/nss/verify_anchors.h"
 
 const char fz_stack[] = "nss";
 
@@ -206,18 +207,7 @@ static SECStatus verify_peer(void *arg, PRFileDesc *fd, PRBool checksig, PRBool 
     CERTCertificate *peer = SSL_PeerCertificate(fd);
     if (!peer)
         return SECFailure;
-    CERTValInParam in[4];
-    in[0].type = cert_pi_trustAnchors;
-    in[0].value.pointer.chain = anchors;
-    in[1].type = cert_pi_useOnlyTrustAnchors;
-    in[1].value.scalar.b = PR_TRUE;
-    in[2].type = cert_pi_revocationFlags;
-    in[2].value.pointer.revocation = (CERTRevocationFlags *)CERT_GetClassicOCSPDisabledPolicy();
-    in[3].type = cert_pi_end;
-    CERTValOutParam out[1];
-    out[0].type = cert_po_end;
-    SECStatus rv = CERT_PKIXVerifyCert(peer, is_server ? certificateUsageSSLClient : certificateUsageSSLServer, in,
-                                       out, NULL);
+    SECStatus rv = nss_verify_with_anchors(peer, anchors, is_server, NULL);
     CERT_DestroyCertificate(peer);
     return rv;
 }

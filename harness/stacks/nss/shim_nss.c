@@ -56,6 +56,7 @@
 #include <sslproto.h>
 
 #include "shim.h"
+#include "verify_anchors.h"
 
 /* ------------------------------------------------------------------ state */
 
@@ -803,19 +804,7 @@ static SECStatus auth_cert_cb(void *arg, PRFileDesc *fd, PRBool checkSig, PRBool
         PORT_SetError(SSL_ERROR_NO_CERTIFICATE);
         return SECFailure;
     }
-    CERTValInParam in[4];
-    in[0].type = cert_pi_trustAnchors;
-    in[0].value.pointer.chain = cn->anchors;
-    in[1].type = cert_pi_useOnlyTrustAnchors;
-    in[1].value.scalar.b = PR_TRUE;
-    in[2].type = cert_pi_revocationFlags;
-    in[2].value.pointer.revocation = (CERTRevocationFlags *)CERT_GetClassicOCSPDisabledPolicy();
-    in[3].type = cert_pi_end;
-    CERTValOutParam out[1];
-    out[0].type = cert_po_end;
-    SECStatus rv = CERT_PKIXVerifyCert(peer,
-                                       isServer ? certificateUsageSSLClient : certificateUsageSSLServer,
-                                       in, out, SSL_RevealPinArg(fd));
+    SECStatus rv = nss_verify_with_anchors(peer, cn->anchors, isServer, SSL_RevealPinArg(fd));
     CERT_DestroyCertificate(peer);
     return rv;
 }
