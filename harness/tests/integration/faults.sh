@@ -62,6 +62,26 @@ if [ "$(id -u)" = 0 ] && mkdir -p "$TMP/mnt" && mount -t tmpfs -o size=12k tmpfs
 else
   echo "note: the mid-run disk-full case needs root to mount a small tmpfs; only /dev/full was tried" >&2
 fi
+# A harness worker killed mid-run (one job, so it holds three cases: one
+# judged, one in its handshake, one prepared): the case it was on becomes an
+# error line, the others go to a new worker, and every case gets one line.
+"$CABOUND" run --suites "$SUITES" --expect "$TMP/none" --out "$TMP/wk" --jobs 1 --quiet --no-reports >/dev/null 2>&1 &
+pid=$!
+for _ in $(seq 250); do
+  [ -s "$TMP/wk/results.jsonl" ] && [ "$(wc -l <"$TMP/wk/results.jsonl")" -ge 2 ] && break
+  sleep 0.02
+done
+worker=$(pgrep -P $pid -f "cabound run" | head -1)
+[ -n "$worker" ] && kill -9 "$worker"
+wait $pid
+all=$("$CABOUND" run --suites "$SUITES" --list | wc -l)
+check "worker killed: every case has a line" [ "$(wc -l <"$TMP/wk/results.jsonl")" -eq "$all" ]
+check "worker killed: no case twice" python3 -c 'import json,sys; ids=[json.loads(l)["case"] for l in open(sys.argv[1])]; sys.exit(len(ids) != len(set(ids)))' "$TMP/wk/results.jsonl"
+if [ -n "$worker" ]; then
+  check "worker killed: one case says so" [ "$(grep -c 'harness worker died' "$TMP/wk/results.jsonl")" -eq 1 ]
+else
+  echo "note: the run ended before its worker could be killed; only completeness was checked" >&2
+fi
 # A peer that closes early: the client shim is killed mid-handshake by a
 # timeout far shorter than the handshake; the case still gets a line.
 line=$(timeout 60 "$CABOUND" pair --server openssl --client misbehave --name hang --timeout-ms 300)
