@@ -19,23 +19,17 @@ int cb_expect_parse(const char *name, const char *text, size_t len, cb_expect_fi
 {
     memset(out, 0, sizeof(*out));
     static cb_lex_line l;
-    const char *p = text, *end = text + len;
-    size_t lineno = 0;
+    cb_lex_reader rd;
     cb_expectation *cur = NULL;
-    if (memchr(text, 0, len))
-        return cb_fail_at(err, errlen, name, 1, "binary data (NUL byte) in an expectation file");
-    while (p < end) {
-        const char *nl = memchr(p, '\n', (size_t)(end - p));
-        const char *le = nl ? nl : end;
-        lineno++;
-        const char *why = NULL;
-        if (cb_lex_split(p, le, &l, &why) != 0) {
+    const char *why = NULL;
+    if (cb_lex_start(&rd, text, len, &why) != 0)
+        return cb_fail_at(err, errlen, name, 1, "%s in an expectation file", why);
+    int got;
+    while ((got = cb_lex_next(&rd, &l, &why)) != 0) {
+        if (got < 0) {
             cb_expect_free(out);
-            return cb_fail_at(err, errlen, name, lineno, "%s", why);
+            return cb_fail_at(err, errlen, name, rd.lineno, "%s", why);
         }
-        p = nl ? nl + 1 : end;
-        if (l.n == 0)
-            continue;
         const char *k = l.w[0];
         if (!cur) {
             if (strcmp(k, "stack") == 0 && l.n == 2 && cb_lex_id(l.w[1]) && !out->stack[0] && strlen(l.w[1]) < sizeof(out->stack)) {
@@ -43,26 +37,26 @@ int cb_expect_parse(const char *name, const char *text, size_t len, cb_expect_fi
             } else if (strcmp(k, "expect") == 0 && l.n == 3 && (strcmp(l.w[2], "server") == 0 || strcmp(l.w[2], "client") == 0)) {
                 if (!out->stack[0]) {
                     cb_expect_free(out);
-                    return cb_fail_at(err, errlen, name, lineno, "\"stack NAME\" must come first");
+                    return cb_fail_at(err, errlen, name, rd.lineno, "\"stack NAME\" must come first");
                 }
                 if (strlen(l.w[1]) >= sizeof(cur->pattern)) {
                     cb_expect_free(out);
-                    return cb_fail_at(err, errlen, name, lineno, "pattern too long");
+                    return cb_fail_at(err, errlen, name, rd.lineno, "pattern too long");
                 }
                 cb_expectation *ne = realloc(out->e, (out->n + 1) * sizeof(*ne));
                 if (!ne) {
                     cb_expect_free(out);
-                    return cb_fail_at(err, errlen, name, lineno, "out of memory");
+                    return cb_fail_at(err, errlen, name, rd.lineno, "out of memory");
                 }
                 out->e = ne;
                 cur = &out->e[out->n++];
                 memset(cur, 0, sizeof(*cur));
                 snprintf(cur->pattern, sizeof(cur->pattern), "%s", l.w[1]);
                 cur->role = strcmp(l.w[2], "client") == 0;
-                cur->line = lineno;
+                cur->line = rd.lineno;
             } else {
                 cb_expect_free(out);
-                return cb_fail_at(err, errlen, name, lineno, "expected \"stack NAME\" or \"expect PATTERN server|client\"");
+                return cb_fail_at(err, errlen, name, rd.lineno, "expected \"stack NAME\" or \"expect PATTERN server|client\"");
             }
             continue;
         }
@@ -80,13 +74,13 @@ int cb_expect_parse(const char *name, const char *text, size_t len, cb_expect_fi
             if (l.n != 2 || (server ? cb_server_verdict_parse(l.w[1]) : cb_client_verdict_parse(l.w[1])) < 0) {
                 if (!(l.n == 2 && strcmp(l.w[1], "unsupported") == 0)) {
                     cb_expect_free(out);
-                    return cb_fail_at(err, errlen, name, lineno, "%s: unknown verdict", k);
+                    return cb_fail_at(err, errlen, name, rd.lineno, "%s: unknown verdict", k);
                 }
             }
             if (server != (cur->role == 0)) {
                 int client = cur->role;
                 cb_expect_free(out);
-                return cb_fail_at(err, errlen, name, lineno, "%s in an expectation for the %s role", k, client ? "client" : "server");
+                return cb_fail_at(err, errlen, name, rd.lineno, "%s in an expectation for the %s role", k, client ? "client" : "server");
             }
             snprintf(cur->verdict, sizeof(cur->verdict), "%.31s", l.w[1]);
         } else if (strcmp(k, "rules") == 0 && l.n >= 2) {
@@ -96,30 +90,30 @@ int cb_expect_parse(const char *name, const char *text, size_t len, cb_expect_fi
                 for (size_t i = 1; i < l.n; i++) {
                     if (cb_rule_parse(l.w[i]) < 0 || cur->n_rules == 8) {
                         cb_expect_free(out);
-                        return cb_fail_at(err, errlen, name, lineno, "unknown rule \"%s\"", l.w[i]);
+                        return cb_fail_at(err, errlen, name, rd.lineno, "unknown rule \"%s\"", l.w[i]);
                     }
                     snprintf(cur->rules[cur->n_rules++], 32, "%.31s", l.w[i]);
                 }
         } else if (strcmp(k, "fault") == 0 && l.n == 2) {
             if (strcmp(l.w[1], "none") && strcmp(l.w[1], "timeout") && strcmp(l.w[1], "crash") && strcmp(l.w[1], "shim-error")) {
                 cb_expect_free(out);
-                return cb_fail_at(err, errlen, name, lineno, "fault: none, timeout, crash or shim-error");
+                return cb_fail_at(err, errlen, name, rd.lineno, "fault: none, timeout, crash or shim-error");
             }
             snprintf(cur->fault, sizeof(cur->fault), "%.31s", strcmp(l.w[1], "none") ? l.w[1] : "");
         } else if (strcmp(k, "reason") == 0 && l.n == 2) {
             snprintf(cur->reason, sizeof(cur->reason), "%.1023s", l.w[1]);
         } else {
             cb_expect_free(out);
-            return cb_fail_at(err, errlen, name, lineno, "unknown key \"%s\" (server-verdict, client-verdict, rules, fault, reason, end)", k);
+            return cb_fail_at(err, errlen, name, rd.lineno, "unknown key \"%s\" (server-verdict, client-verdict, rules, fault, reason, end)", k);
         }
     }
     if (cur) {
         cb_expect_free(out);
-        return cb_fail_at(err, errlen, name, lineno, "file ends inside an expectation: missing \"end\"");
+        return cb_fail_at(err, errlen, name, rd.lineno, "file ends inside an expectation: missing \"end\"");
     }
     if (!out->stack[0]) {
         cb_expect_free(out);
-        return cb_fail_at(err, errlen, name, lineno ? lineno : 1, "no \"stack NAME\" line");
+        return cb_fail_at(err, errlen, name, rd.lineno ? rd.lineno : 1, "no \"stack NAME\" line");
     }
     return 0;
 }

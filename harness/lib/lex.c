@@ -52,6 +52,33 @@ int cb_lex_split(const char *p, const char *end, cb_lex_line *l, const char **wh
     return 0;
 }
 
+int cb_lex_start(cb_lex_reader *r, const char *text, size_t len, const char **why)
+{
+    r->p = text;
+    r->end = text + len;
+    r->lineno = 0;
+    if (memchr(text, 0, len)) {
+        *why = "binary data (NUL byte)";
+        return -1;
+    }
+    return 0;
+}
+
+int cb_lex_next(cb_lex_reader *r, cb_lex_line *l, const char **why)
+{
+    while (r->p < r->end) {
+        const char *nl = memchr(r->p, '\n', (size_t)(r->end - r->p));
+        const char *le = nl ? nl : r->end;
+        r->lineno++;
+        if (cb_lex_split(r->p, le, l, why) != 0)
+            return -1;
+        r->p = nl ? nl + 1 : r->end;
+        if (l->n > 0)
+            return 1;
+    }
+    return 0;
+}
+
 int cb_lex_id(const char *s)
 {
     if (!*s)

@@ -272,33 +272,27 @@ int cb_suite_parse(const char *name, const char *text, size_t len, cb_suite *out
 {
     memset(out, 0, sizeof(*out));
     builtin_defaults(&out->defaults);
-    const char *p = text, *end = text + len;
-    size_t lineno = 0;
     enum { TOP, IN_DEFAULTS, IN_CASE } state = TOP;
     cb_suite_case *cur = NULL;
     static cb_lex_line l; /* large: not on the stack */
-    if (memchr(text, 0, len)) {
+    cb_lex_reader rd;
+    const char *why = NULL;
+    if (cb_lex_start(&rd, text, len, &why) != 0) {
         cb_suite_free(out);
-        return cb_fail_at(err, errlen, name, 1, "binary data (NUL byte) in a suite file");
+        return cb_fail_at(err, errlen, name, 1, "%s in a suite file", why);
     }
-    while (p < end) {
-        const char *nl = memchr(p, '\n', (size_t)(end - p));
-        const char *le = nl ? nl : end;
-        lineno++;
-        const char *why = NULL;
-        if (cb_lex_split(p, le, &l, &why) != 0) {
+    int got;
+    while ((got = cb_lex_next(&rd, &l, &why)) != 0) {
+        if (got < 0) {
             cb_suite_free(out);
-            return cb_fail_at(err, errlen, name, lineno, "%s", why);
+            return cb_fail_at(err, errlen, name, rd.lineno, "%s", why);
         }
-        p = nl ? nl + 1 : end;
-        if (l.n == 0)
-            continue;
         const char *k = l.w[0];
         if (state == TOP) {
             if (strcmp(k, "suite") == 0) {
                 if (l.n != 2 || !cb_lex_id(l.w[1]) || strlen(l.w[1]) >= sizeof(out->name) || out->name[0]) {
                     cb_suite_free(out);
-                    return cb_fail_at(err, errlen, name, lineno, "suite takes one name ([a-z0-9-]), once");
+                    return cb_fail_at(err, errlen, name, rd.lineno, "suite takes one name ([a-z0-9-]), once");
                 }
                 snprintf(out->name, sizeof(out->name), "%s", l.w[1]);
             } else if (strcmp(k, "description") == 0 && l.n == 2) {
@@ -306,35 +300,35 @@ int cb_suite_parse(const char *name, const char *text, size_t len, cb_suite *out
             } else if (strcmp(k, "defaults") == 0 && l.n == 1) {
                 if (out->n_cases) {
                     cb_suite_free(out);
-                    return cb_fail_at(err, errlen, name, lineno, "defaults must come before the first case");
+                    return cb_fail_at(err, errlen, name, rd.lineno, "defaults must come before the first case");
                 }
                 state = IN_DEFAULTS;
                 cur = &out->defaults;
             } else if (strcmp(k, "case") == 0) {
                 if (l.n != 2 || !cb_lex_id(l.w[1]) || strlen(l.w[1]) >= sizeof(cur->name)) {
                     cb_suite_free(out);
-                    return cb_fail_at(err, errlen, name, lineno, "case takes one name ([a-z0-9._-], up to 95 characters)");
+                    return cb_fail_at(err, errlen, name, rd.lineno, "case takes one name ([a-z0-9._-], up to 95 characters)");
                 }
                 for (size_t i = 0; i < out->n_cases; i++)
                     if (strcmp(out->cases[i].name, l.w[1]) == 0) {
                         size_t prev = out->cases[i].line;
                         cb_suite_free(out);
-                        return cb_fail_at(err, errlen, name, lineno, "case \"%s\" already defined at line %zu", l.w[1], prev);
+                        return cb_fail_at(err, errlen, name, rd.lineno, "case \"%s\" already defined at line %zu", l.w[1], prev);
                     }
                 cb_suite_case *nc = realloc(out->cases, (out->n_cases + 1) * sizeof(*nc));
                 if (!nc) {
                     cb_suite_free(out);
-                    return cb_fail_at(err, errlen, name, lineno, "out of memory");
+                    return cb_fail_at(err, errlen, name, rd.lineno, "out of memory");
                 }
                 out->cases = nc;
                 cur = &out->cases[out->n_cases++];
                 memset(cur, 0, sizeof(*cur));
                 snprintf(cur->name, sizeof(cur->name), "%s", l.w[1]);
-                cur->line = lineno;
+                cur->line = rd.lineno;
                 state = IN_CASE;
             } else {
                 cb_suite_free(out);
-                return cb_fail_at(err, errlen, name, lineno, "expected suite, description, defaults or case, got \"%s\"", k);
+                return cb_fail_at(err, errlen, name, rd.lineno, "expected suite, description, defaults or case, got \"%s\"", k);
             }
             continue;
         }
@@ -347,24 +341,24 @@ int cb_suite_parse(const char *name, const char *text, size_t len, cb_suite *out
         }
         if (strcmp(k, "case") == 0 || strcmp(k, "defaults") == 0 || strcmp(k, "suite") == 0) {
             cb_suite_free(out);
-            return cb_fail_at(err, errlen, name, lineno, "\"%s\" inside a block: missing \"end\"?", k);
+            return cb_fail_at(err, errlen, name, rd.lineno, "\"%s\" inside a block: missing \"end\"?", k);
         }
-        if (set_key(cur, &l, name, lineno, err, errlen) != 0) {
+        if (set_key(cur, &l, name, rd.lineno, err, errlen) != 0) {
             cb_suite_free(out);
             return -1;
         }
     }
     if (state != TOP) {
         cb_suite_free(out);
-        return cb_fail_at(err, errlen, name, lineno, "file ends inside a block: missing \"end\"");
+        return cb_fail_at(err, errlen, name, rd.lineno, "file ends inside a block: missing \"end\"");
     }
     if (!out->name[0]) {
         cb_suite_free(out);
-        return cb_fail_at(err, errlen, name, lineno ? lineno : 1, "no \"suite NAME\" line");
+        return cb_fail_at(err, errlen, name, rd.lineno ? rd.lineno : 1, "no \"suite NAME\" line");
     }
     if (out->n_cases == 0) {
         cb_suite_free(out);
-        return cb_fail_at(err, errlen, name, lineno, "the suite has no case");
+        return cb_fail_at(err, errlen, name, rd.lineno, "the suite has no case");
     }
     for (size_t i = 0; i < out->n_cases; i++)
         if (out->cases[i].n_bytes == 0) {
