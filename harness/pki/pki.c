@@ -21,6 +21,7 @@
 #include <openssl/x509v3.h>
 
 #include "der.h"
+#include "errmsg.h"
 
 /* Bumped whenever what the cache holds changes shape, so that old caches are
  * never mistaken for new ones. */
@@ -33,18 +34,8 @@ enum {
     SERIAL_SERVER = 2,
 };
 
-static int fail(char *err, size_t errlen, const char *fmt, ...)
-{
-    if (err && errlen) {
-        char msg[400];
-        va_list ap;
-        va_start(ap, fmt);
-        vsnprintf(msg, sizeof(msg), fmt, ap);
-        va_end(ap);
-        snprintf(err, errlen, "pki: %s", msg);
-    }
-    return -1;
-}
+/* fail is the one error form (errmsg.h), named "pki". */
+#define fail(err, errlen, ...) cb_fail_at((err), (errlen), "pki", 0, __VA_ARGS__)
 
 /* libcrypto keeps its reasons on a thread-local queue; report the last one
  * and empty the queue so it cannot leak into a later, unrelated failure. */

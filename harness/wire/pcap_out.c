@@ -3,6 +3,8 @@
 #define _DEFAULT_SOURCE
 #include "pcap_out.h"
 
+#include "errmsg.h"
+
 #include <errno.h>
 #include <limits.h>
 #include <stdarg.h>
@@ -26,19 +28,6 @@
 
 static const uint8_t mac_client[6] = {0x02, 0, 0, 0, 0, 0x01}, mac_server[6] = {0x02, 0, 0, 0, 0, 0x02};
 static const uint8_t ip_client[4] = {127, 0, 0, 1}, ip_server[4] = {127, 0, 0, 2};
-
-static int fail(char *err, size_t errlen, const char *path, const char *fmt, ...)
-{
-    if (err && errlen) {
-        char msg[300];
-        va_list ap;
-        va_start(ap, fmt);
-        vsnprintf(msg, sizeof(msg), fmt, ap);
-        va_end(ap);
-        snprintf(err, errlen, "%s: %s", path, msg);
-    }
-    return -1;
-}
 
 unsigned cb_pcap_client_port(unsigned case_no) { return 49152u + case_no % 16384u; }
 
@@ -179,31 +168,31 @@ int cb_pcap_write(const char *path, const cb_chunk *chunks, size_t n, unsigned c
 {
     char tmp[PATH_MAX];
     if ((size_t)snprintf(tmp, sizeof(tmp), "%s.tmp-XXXXXX", path) >= sizeof(tmp))
-        return fail(err, errlen, path, "path too long");
+        return cb_fail_at(err, errlen, path, 0, "path too long");
     pcap_t *p = pcap_open_dead(DLT_EN10MB, 65535);
     if (!p)
-        return fail(err, errlen, path, "pcap_open_dead failed");
+        return cb_fail_at(err, errlen, path, 0, "pcap_open_dead failed");
     writer *w = calloc(1, sizeof(*w));
     if (!w) {
         pcap_close(p);
-        return fail(err, errlen, path, "out of memory");
+        return cb_fail_at(err, errlen, path, 0, "out of memory");
     }
     int rc = -1, fd = mkstemp(tmp);
     FILE *f = NULL;
     if (fd < 0) {
-        fail(err, errlen, path, "mkstemp %s: %s", tmp, strerror(errno));
+        cb_fail_at(err, errlen, path, 0, "mkstemp %s: %s", tmp, strerror(errno));
         goto out;
     }
     /* mkstemp makes the file private; a capture of test traffic is not. */
     if (fchmod(fd, 0644) != 0 || !(f = fdopen(fd, "wb"))) {
-        fail(err, errlen, path, "%s: %s", tmp, strerror(errno));
+        cb_fail_at(err, errlen, path, 0, "%s: %s", tmp, strerror(errno));
         close(fd);
         unlink(tmp);
         goto out;
     }
     w->d = pcap_dump_fopen(p, f);
     if (!w->d) {
-        fail(err, errlen, path, "pcap_dump_fopen: %s", pcap_geterr(p));
+        cb_fail_at(err, errlen, path, 0, "pcap_dump_fopen: %s", pcap_geterr(p));
         fclose(f);
         unlink(tmp);
         goto out;
@@ -223,12 +212,12 @@ int cb_pcap_write(const char *path, const cb_chunk *chunks, size_t n, unsigned c
      * every byte to the kernel, where a local file's write errors show. */
     pcap_dump_close(w->d);
     if (werr) {
-        fail(err, errlen, path, "write error on %s", tmp);
+        cb_fail_at(err, errlen, path, 0, "write error on %s", tmp);
         unlink(tmp);
         goto out;
     }
     if (rename(tmp, path) != 0) {
-        fail(err, errlen, path, "rename from %s: %s", tmp, strerror(errno));
+        cb_fail_at(err, errlen, path, 0, "rename from %s: %s", tmp, strerror(errno));
         unlink(tmp);
         goto out;
     }
