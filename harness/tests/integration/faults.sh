@@ -67,10 +67,7 @@ fi
 # error line, the others go to a new worker, and every case gets one line.
 "$CABOUND" run --suites "$SUITES" --expect "$TMP/none" --out "$TMP/wk" --jobs 1 --quiet --no-reports >/dev/null 2>&1 &
 pid=$!
-for _ in $(seq 250); do
-  [ -s "$TMP/wk/results.jsonl" ] && [ "$(wc -l <"$TMP/wk/results.jsonl")" -ge 2 ] && break
-  sleep 0.02
-done
+wait_lines "$TMP/wk/results.jsonl" 2
 worker=$(pgrep -P $pid -f "cabound run" | head -1)
 [ -n "$worker" ] && kill -9 "$worker"
 wait $pid

@@ -20,6 +20,16 @@ done_checks() {
   exit 0
 }
 
+# wait_lines FILE N — wait (up to 5 s) until FILE holds N lines: a run in the
+# background has written that many results.
+wait_lines() {
+  for _ in $(seq 250); do
+    [ -s "$1" ] && [ "$(wc -l <"$1")" -ge "$2" ] && return 0
+    sleep 0.02
+  done
+  return 1
+}
+
 # field LINE EXPR — evaluate a Python expression over the JSON line `r`.
 field() { python3 -c 'import json,sys; r=json.loads(sys.argv[1]); print(eval(sys.argv[2]))' "$1" "$2"; }
 

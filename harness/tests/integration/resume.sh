@@ -17,10 +17,7 @@ check "two runs with one seed are identical apart from timings" cmp -s <(strip "
 check "and in the same line order" cmp -s <(cut -d, -f1 "$TMP/a/results.jsonl") <(cut -d, -f1 "$TMP/b/results.jsonl")
 "$CABOUND" run --suites "$SUITES" --expect "$TMP/none" --out "$TMP/c" --jobs 2 --quiet --no-reports >/dev/null 2>&1 &
 pid=$!
-for _ in $(seq 100); do
-  [ -s "$TMP/c/results.jsonl" ] && [ "$(wc -l <"$TMP/c/results.jsonl")" -ge 3 ] && break
-  sleep 0.05
-done
+wait_lines "$TMP/c/results.jsonl" 3
 kill -9 $pid 2>/dev/null; wait $pid 2>/dev/null
 pkill -9 -f "cabound run --suites $SUITES" 2>/dev/null
 partial=$(wc -l <"$TMP/c/results.jsonl")
