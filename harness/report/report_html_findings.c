@@ -30,6 +30,20 @@ static void put_capture(FILE *f, const char *label, const char *path, int first)
     }
 }
 
+
+/* put_side opens a side's <dd>: stack, library version, verdict (the
+ * caller closes it, after any detail). */
+static void put_side(FILE *f, const char *role, const char *stack, const char *version, const char *verdict)
+{
+    fprintf(f, "<dt>%s</dt><dd><b>", role);
+    cb_xml_put(f, stack, 200);
+    fputs("</b> ", f);
+    cb_xml_put(f, version, 200);
+    fputs(": <span class=\"verdict\">", f);
+    cb_xml_put(f, verdict ? verdict : "-", 40);
+    fputs("</span>", f);
+}
+
 static void put_verdicts(FILE *f, const cb_result *r)
 {
     fputs("<dl>", f);
@@ -38,25 +52,15 @@ static void put_verdicts(FILE *f, const cb_result *r)
         cb_xml_put(f, cb_res_str(r, "outcome_why"), DETAIL_MAX);
         fputs("</dd>", f);
     }
-    fputs("<dt>server</dt><dd><b>", f);
-    cb_xml_put(f, r->server, 200);
-    fputs("</b> ", f);
-    cb_xml_put(f, cb_res_str(r, "server_version"), 200);
-    fputs(": <span class=\"verdict\">", f);
-    cb_xml_put(f, r->server_verdict ? r->server_verdict : "-", 40);
-    fputs("</span>", f);
+    put_side(f, "server", r->server, cb_res_str(r, "server_version"), r->server_verdict);
     const char *detail = cb_res_str(r, "server_detail");
     if (detail && !(r->server_verdict && strcmp(detail, r->server_verdict) == 0)) {
         fputs(" \xe2\x80\x94 ", f);
         cb_xml_put(f, detail, DETAIL_MAX);
     }
-    fputs("</dd><dt>client</dt><dd><b>", f);
-    cb_xml_put(f, r->client, 200);
-    fputs("</b> ", f);
-    cb_xml_put(f, cb_res_str(r, "client_version"), 200);
-    fputs(": <span class=\"verdict\">", f);
-    cb_xml_put(f, r->client_verdict ? r->client_verdict : "-", 40);
-    fputs("</span></dd><dt>list</dt><dd>", f);
+    fputs("</dd>", f);
+    put_side(f, "client", r->client, cb_res_str(r, "client_version"), r->client_verdict);
+    fputs("</dd><dt>list</dt><dd>", f);
     char a[32], b[32];
     cb_fmt_bytes(r->list_bytes, a, sizeof(a));
     cb_fmt_bytes(r->wire_list_bytes, b, sizeof(b));
