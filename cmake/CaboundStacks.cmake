@@ -1,4 +1,4 @@
-# CaboundStacks.cmake — find each of the six TLS stacks and say, for every
+# CaboundStacks.cmake — find each TLS stack and say, for every
 # one, whether it was found and why not. A stack can be pointed at any build
 # with -DCABOUND_<STACK>_ROOT=/prefix (headers in include/, libraries in lib/).
 #
@@ -6,6 +6,16 @@
 # list CABOUND_STACKS_FOUND; CABOUND_STACKS_MISSING holds "stack: reason".
 
 set(CABOUND_ALL_STACKS openssl boringssl gnutls mbedtls wolfssl nss)
+# Stacks whose discovery lives in cmake/stacks/<stack>.cmake (those not found
+# through a C header and library: Go, Java, Rust, Erlang, and the C/C++ ones
+# added later). A file there joins its stack to the list; the file defines how
+# it is found and calls _cabound_found or _cabound_missing.
+set(CABOUND_MORE_STACKS go jsse bctls rustls erlang botan bearssl)
+foreach(_s IN LISTS CABOUND_MORE_STACKS)
+  if(EXISTS ${CMAKE_CURRENT_LIST_DIR}/stacks/${_s}.cmake)
+    list(APPEND CABOUND_ALL_STACKS ${_s})
+  endif()
+endforeach()
 set(CABOUND_STACKS "${CABOUND_ALL_STACKS}" CACHE STRING "TLS stacks to build shims for (a subset of: ${CABOUND_ALL_STACKS})")
 set(CABOUND_STACKS_FOUND "")
 set(CABOUND_STACKS_MISSING "")
@@ -95,6 +105,11 @@ _cabound_pkg(gnutls gnutls libgnutls28-dev)
 _cabound_manual(mbedtls mbedtls/ssl.h libmbedtls-dev "" "" mbedtls mbedx509 mbedcrypto)
 _cabound_pkg(wolfssl wolfssl libwolfssl-dev)
 _cabound_pkg(nss nss libnss3-dev)
+foreach(_s IN LISTS CABOUND_MORE_STACKS)
+  if(_s IN_LIST CABOUND_ALL_STACKS AND _s IN_LIST CABOUND_STACKS)
+    include(${CMAKE_CURRENT_LIST_DIR}/stacks/${_s}.cmake)
+  endif()
+endforeach()
 
 foreach(_s IN LISTS CABOUND_ALL_STACKS)
   if(NOT _s IN_LIST CABOUND_STACKS)

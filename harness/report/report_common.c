@@ -24,11 +24,13 @@ int cb_outcome_severity(enum cb_outcome o)
 
 static int stack_rank(const char *s, size_t len)
 {
-    static const char *const order[] = {"openssl", "boringssl", "gnutls", "mbedtls", "wolfssl", "nss"};
-    for (int i = 0; i < 6; i++)
+    static const char *const order[] = {"openssl", "boringssl", "gnutls", "mbedtls", "wolfssl", "nss", "go",
+                                        "jsse",    "bctls",     "rustls", "erlang",  "botan",   "bearssl"};
+    const int n = (int)(sizeof(order) / sizeof(order[0]));
+    for (int i = 0; i < n; i++)
         if (strlen(order[i]) == len && strncmp(order[i], s, len) == 0)
             return i;
-    return 6;
+    return n;
 }
 
 int cb_stack_cmp(const char *a, const char *b)

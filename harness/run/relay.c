@@ -76,29 +76,19 @@ int cb_relay_run(cb_shimproc *server, const char *server_request, cb_shimproc *c
         {server, -1, 0, 0, {0}, 0, &out->server_reply, out->server_fault, 0},
         {client, -1, 0, 0, {0}, 0, &out->client_reply, out->client_fault, 0},
     };
-    int sp[2][2];
-    for (int i = 0; i < 2; i++) {
-        if (socketpair(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0, sp[i]) != 0) {
-            snprintf(err, errlen, "socketpair: %s", strerror(errno));
-            if (i)
-                close(sp[0][0]), close(sp[0][1]);
-            return -1;
-        }
-        sides[i].relay = sp[i][0];
-        fcntl(sp[i][0], F_SETFL, O_NONBLOCK);
-    }
     const char *reqs[2] = {server_request, client_request};
     for (int i = 0; i < 2; i++) {
         char why[256];
         if (cb_shimproc_start(sides[i].shim, why, sizeof(why)) != 0) {
             fault(&sides[i], "shim-error: cannot start");
-        } else if (cb_shimproc_send(sides[i].shim, reqs[i], sp[i][1]) != 0) {
-            char how[64];
+        } else if (cb_shimproc_open(sides[i].shim, reqs[i], &sides[i].relay, why, sizeof(why)) != 0) {
+            char how[64], what[300];
             cb_shimproc_reap(sides[i].shim, 500, how, sizeof(how));
-            snprintf(why, sizeof(why), "shim-error: gone before the request (%s)", how);
-            fault(&sides[i], why);
+            snprintf(what, sizeof(what), "shim-error: %s (%s)", why, how);
+            fault(&sides[i], what);
         }
-        close(sp[i][1]);
+        if (sides[i].relay >= 0)
+            fcntl(sides[i].relay, F_SETFL, O_NONBLOCK);
     }
     cb_rewriter w;
     cb_rewriter_init(&w, opts->inject_vector, opts->inject_len);

@@ -110,6 +110,25 @@ int cb_shimproc_send(cb_shimproc *s, const char *request, int fd)
     return 0;
 }
 
+int cb_shimproc_open(cb_shimproc *s, const char *request, int *relay_fd, char *why, size_t whylen)
+{
+    *relay_fd = -1;
+    int sp[2];
+    if (socketpair(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0, sp) != 0) {
+        snprintf(why, whylen, "socketpair: %s", strerror(errno));
+        return -1;
+    }
+    int rc = cb_shimproc_send(s, request, sp[1]);
+    close(sp[1]);
+    if (rc != 0) {
+        close(sp[0]);
+        snprintf(why, whylen, "gone before the request");
+        return -1;
+    }
+    *relay_fd = sp[0];
+    return 0;
+}
+
 char *cb_shimproc_recv(cb_shimproc *s)
 {
     char *buf = malloc(MAX_REPLY + 1);

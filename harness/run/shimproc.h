@@ -24,6 +24,13 @@ int cb_shimproc_start(cb_shimproc *s, char *err, size_t errlen);
  * (the shim is gone: call cb_shimproc_reap). */
 int cb_shimproc_send(cb_shimproc *s, const char *request, int fd);
 
+/* cb_shimproc_open hands the shim one request and the TLS connection it is
+ * about, in the shim's transport (see harness/stacks/README.md), and stores
+ * the harness's end of that connection in |*relay_fd|. Returns 0, or -1 with
+ * a reason in |why| (*relay_fd stays -1; the shim is gone or broke the
+ * contract: call cb_shimproc_reap). */
+int cb_shimproc_open(cb_shimproc *s, const char *request, int *relay_fd, char *why, size_t whylen);
+
 /* cb_shimproc_recv reads one reply (after poll said ctl is readable) into a
  * malloc'd string. Returns the string, or NULL when the shim closed its end
  * (it died or exited). */

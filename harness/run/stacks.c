@@ -13,8 +13,12 @@
 #ifndef CABOUND_MISSING_STACKS
 #define CABOUND_MISSING_STACKS ""
 #endif
+#ifndef CABOUND_KNOWN_STACKS
+#define CABOUND_KNOWN_STACKS "openssl", "boringssl", "gnutls", "mbedtls", "wolfssl", "nss"
+#endif
 
-static const char *const known[] = {"openssl", "boringssl", "gnutls", "mbedtls", "wolfssl", "nss", NULL};
+/* Every stack this build knows (CMake's CABOUND_ALL_STACKS), in table order. */
+static const char *const known[] = {CABOUND_KNOWN_STACKS, NULL};
 
 static void join(json_t *arr, char *out, size_t outlen)
 {
