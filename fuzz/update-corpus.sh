@@ -16,7 +16,7 @@ put() { # FORM TARGET
 put calist calist_codec
 put record record_stream
 put suite suite_parser
-for s in openssl boringssl gnutls mbedtls wolfssl nss; do
+for s in openssl boringssl gnutls mbedtls wolfssl nss botan bearssl; do
   put calist client_cr_$s
   put calist server_calist_$s
 done
