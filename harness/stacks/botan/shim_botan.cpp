@@ -504,7 +504,9 @@ template <class Done> void drive(TLS::Channel &ch, Conn &k, int fd, Done done)
 void set_io_error(Conn &k, shim_obs *obs, const char *op)
 {
     char text[512];
-    if (k.peer_closed)
+    if (obs->alert_received >= 0)
+        std::snprintf(text, sizeof(text), "%s: received fatal alert %d", op, obs->alert_received);
+    else if (k.peer_closed)
         std::snprintf(text, sizeof(text), "%s: the peer sent close_notify", op);
     else if (k.io_errno == EAGAIN || k.io_errno == EWOULDBLOCK)
         std::snprintf(text, sizeof(text), "%s: timed out waiting for the peer", op);
