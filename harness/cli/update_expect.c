@@ -15,6 +15,7 @@
 
 struct obs {
     const char *id, *suite, *base, *server, *client, *tls;
+    json_t *line;
     char verdict[32], rules[160], fault[32];
 };
 
@@ -22,18 +23,7 @@ static void side(json_t *l, int role, struct obs *o)
 {
     const char *v = json_string_value(json_object_get(l, role ? "client_verdict" : "server_verdict"));
     snprintf(o->verdict, sizeof(o->verdict), "%s", v ? v : "");
-    o->rules[0] = 0;
-    size_t i;
-    json_t *r;
-    json_array_foreach(json_object_get(l, "rules"), i, r)
-    {
-        const char *id = json_string_value(r);
-        int owner = strcmp(id, "CA-PREFIX") == 0 || strcmp(id, "REC-2E14") == 0 ? 0 : strcmp(id, "ALERT-ON-FAIL") == 0 ? 2 : 1;
-        if (owner == 2 || owner == role) {
-            size_t n = strlen(o->rules);
-            snprintf(o->rules + n, sizeof(o->rules) - n, "%s%s", n ? " " : "", id);
-        }
-    }
+    cb_line_side_rules(l, role, o->rules, sizeof(o->rules));
     json_t *f = json_object_get(l, "fault");
     const char *fs = json_is_object(f) ? json_string_value(json_object_get(f, role ? "client" : "server")) : NULL;
     snprintf(o->fault, sizeof(o->fault), "%s", cb_fault_class(fs));
@@ -228,7 +218,19 @@ static const char *group_reason(cb_expectations *old, const char *stack, int rol
             (peer && strcmp(x->peer, peer)) || !same(&x->o, o))
             continue;
         const char *r = keep_reason(old, stack, x->id, role, o);
-        if (r)
+        if (!r)
+            continue;
+        /* Kept only when no case the entry will cover contradicts it. */
+        int ok = 1;
+        for (size_t j = 0; ok && j < n; j++) {
+            struct item *y = &v[j];
+            char why[200];
+            if (y->done || strcmp(y->suite, suite) || strcmp(y->base, base) || (tls && strcmp(y->tls, tls)) ||
+                (peer && strcmp(y->peer, peer)) || !same(&y->o, o))
+                continue;
+            ok = !(y->o.line && cb_line_reason_contradicts(y->o.line, role, r, why, sizeof(why)));
+        }
+        if (ok)
             return r;
     }
     return NULL;
@@ -312,6 +314,9 @@ static void emit_groups(FILE *f, struct item *v, size_t n, const char *stack, in
                         strcmp(v[q].peer, peer) || same(&v[q].o, &maj))
                         continue;
                     reason = keep_reason(old, stack, v[q].id, role, &v[q].o);
+                    char rwhy[200];
+                    if (reason && v[q].o.line && cb_line_reason_contradicts(v[q].o.line, role, reason, rwhy, sizeof(rwhy)))
+                        reason = NULL;
                     entry(f, v[q].id, role, &v[q].o, reason ? reason : (compose(fresh, sizeof(fresh), stack, role, &v[q].o, date), fresh));
                     v[q].done = 1;
                 }
@@ -399,6 +404,7 @@ int cb_update_expectations(const char *results_path, const char *dir, cb_expecta
                     rest++;
                 snprintf(it->base, sizeof(it->base), "%.*s@*%s", (int)at, name, rest);
                 side(la, role, &it->o);
+                it->o.line = la;
                 it->done = 0;
             }
             emit_groups(f, items, m, stack, role, old, date);
