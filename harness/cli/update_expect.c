@@ -122,22 +122,57 @@ static const char *cite(const char *stack, int role, const char *key)
     return any;
 }
 
+/* cite_for finds the citation for |key| as observed in |o|: one keyed by the
+ * side's error code ("rejected:-132") before the plain key, and only one
+ * that does not contradict the observation. */
+static const char *cite_for(const char *stack, int role, const char *key, const struct obs *o)
+{
+    json_t *e = o->line ? json_object_get(o->line, role ? "client_error" : "server_error") : NULL;
+    json_t *code = json_is_object(e) ? json_object_get(e, "code") : NULL;
+    const char *c = NULL;
+    if (json_is_integer(code)) {
+        char k[64];
+        snprintf(k, sizeof(k), "%s:%lld", key, (long long)json_integer_value(code));
+        c = cite(stack, role, k);
+    }
+    if (!c)
+        c = cite(stack, role, key);
+    char why[200];
+    if (c && o->line && cb_line_reason_contradicts(o->line, role, c, why, sizeof(why)))
+        return NULL;
+    return c;
+}
+
+/* observed states what |o| showed, for a reason no citation covers. */
+static void observed(char *out, size_t outlen, int role, const struct obs *o)
+{
+    json_t *e = o->line ? json_object_get(o->line, role ? "client_error" : "server_error") : NULL;
+    json_t *code = json_is_object(e) ? json_object_get(e, "code") : NULL;
+    const char *text = json_is_object(e) ? json_string_value(json_object_get(e, "text")) : NULL;
+    if (json_is_integer(code))
+        snprintf(out, outlen, "observed error %lld (%s)", (long long)json_integer_value(code), text ? text : "");
+    else
+        snprintf(out, outlen, "observed");
+}
+
 /* compose writes the reason for |o| from the citations. */
 static void compose(char *out, size_t outlen, const char *stack, int role, const struct obs *o, const char *date)
 {
     out[0] = 0;
-    const char *c = o->verdict[0] ? cite(stack, role, o->verdict) : NULL;
+    char seen[400];
+    observed(seen, sizeof(seen), role, o);
+    const char *c = o->verdict[0] ? cite_for(stack, role, o->verdict, o) : NULL;
     if (c)
         snprintf(out, outlen, "%s", c);
     char rules[160];
     snprintf(rules, sizeof(rules), "%s", o->rules);
     for (char *save = NULL, *t = strtok_r(rules, " ", &save); t; t = strtok_r(NULL, " ", &save)) {
-        const char *rc = cite(stack, role, t);
+        const char *rc = cite_for(stack, role, t, o);
         size_t n = strlen(out);
         snprintf(out + n, outlen - n, "%s%s: %s", n ? "; " : "", t, rc ? rc : "UNCITED: add the source");
     }
     if (!out[0])
-        snprintf(out, outlen, "observed in the run of %s; UNCITED: add the source", date);
+        snprintf(out, outlen, "%s in the run of %s; UNCITED: add the source", seen, date);
 }
 
 /* old_says reports whether the old expectation |x| states what |o| observed
