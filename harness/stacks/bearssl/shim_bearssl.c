@@ -462,7 +462,6 @@ static const br_x509_class tap_vtable = {
 static void cc_start_name_list(const br_ssl_client_certificate_class **pctx)
 {
     struct bconn *k = ((struct ccert *)pctx)->k;
-    k->obs->received_exposed = true;
     cb_calist_free(&k->obs->received);
     cb_calist_init(&k->obs->received);
 }
@@ -494,9 +493,14 @@ static void cc_end_name(const br_ssl_client_certificate_class **pctx)
     k->in_name = false;
 }
 
+/* cc_end_name_list: the API has delivered a whole list (the engine may
+ * still refuse the message after it: read-contents-CertificateRequest checks
+ * the message's own end only then). A list cut short by a failure never
+ * gets here and is not reported as exposed. */
 static void cc_end_name_list(const br_ssl_client_certificate_class **pctx)
 {
-    (void)pctx;
+    struct bconn *k = ((struct ccert *)pctx)->k;
+    k->obs->received_exposed = true;
 }
 
 /* use_cred loads credential |i| into BearSSL's single-certificate handler
