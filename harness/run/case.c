@@ -24,6 +24,7 @@
 #include "pcap_out.h"
 #include "pki.h"
 #include "relay.h"
+#include "stacks.h"
 
 /* The client issuers depend only on their count and size, so one PKI serves
  * a whole run. */
@@ -150,12 +151,10 @@ static cb_shimproc *slot(cb_runner *r, const char *stack, int role)
     memset(s, 0, sizeof(*s));
     snprintf(s->stack, sizeof(s->stack), "%s", stack);
     s->role = role;
-    s->proc.ctl = -1;
-    snprintf(s->proc.stack, sizeof(s->proc.stack), "%s", stack);
-    char path[sizeof(s->proc.path)];
+    char path[sizeof(s->proc.path)], log[sizeof(s->proc.log)];
     cb_shim_path(r->shim_dir, stack, path, sizeof(path));
-    memcpy(s->proc.path, path, sizeof(path));
-    snprintf(s->proc.log, sizeof(s->proc.log), "%s/shim-%s-%s.log", r->work_dir, stack, role ? "client" : "server");
+    snprintf(log, sizeof(log), "%s/shim-%s-%s.log", r->work_dir, stack, role ? "client" : "server");
+    cb_shimproc_init(&s->proc, stack, path, log, cb_stack_transport(r->shim_dir, stack));
     return &s->proc;
 }
 
