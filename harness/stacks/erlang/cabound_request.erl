@@ -4,10 +4,12 @@
 -module(cabound_request).
 -export([parse/1, connect_target/1]).
 
--define(CONTRACT, 1).
+%% Contract 2 is the stream transport (what --serve speaks); a one-shot
+%% request file may still say 1: the exchange is the same.
+-define(CONTRACTS, [1, 2]).
 
 %% parse(JsonMap) -> {ok, Case} | {error, Message}.
-%% Case keys: case_id, role (server|client), tls ("1.2"|"1.3" binary), cert,
+%% Case keys: contract, case_id, role (server|client), tls ("1.2"|"1.3" binary), cert,
 %% key, creds ([{Cert, Key}]), trust, source, calist, calist_pem, require,
 %% select, keylog, received_out, timeout_ms (file names stay binaries).
 parse(Req) when is_map(Req) ->
@@ -20,8 +22,9 @@ parse(_) ->
     {error, "request is not a JSON object"}.
 
 parse_checked(Req) ->
-    maps:get(<<"contract">>, Req, undefined) =:= ?CONTRACT
-        orelse bad(io_lib:format("request contract must be ~b", [?CONTRACT])),
+    Contract = maps:get(<<"contract">>, Req, undefined),
+    lists:member(Contract, ?CONTRACTS)
+        orelse bad("request contract must be 2 (stream) or 1"),
     Role = case str(Req, <<"role">>) of
                <<"server">> -> server;
                <<"client">> -> client;
@@ -48,7 +51,8 @@ parse_checked(Req) ->
                  L when L =:= <<"native">>; L =:= <<"by-issuer">> -> L;
                  L -> bad(io_lib:format("unknown select \"~ts\"", [L]))
              end,
-    Case = #{case_id => case str(Req, <<"case">>) of undefined -> <<>>; C -> C end,
+    Case = #{contract => Contract,
+             case_id => case str(Req, <<"case">>) of undefined -> <<>>; C -> C end,
              role => Role, tls => Tls,
              cert => str(Req, <<"cert">>), key => str(Req, <<"key">>),
              creds => creds(maps:get(<<"client_creds">>, Req, undefined)),

@@ -8,7 +8,7 @@
 -module(cabound_shim_erlang).
 -export([main/1]).
 
--define(CONTRACT, 1).
+-define(CONTRACT, 2).
 -define(EXIT_UNSUPPORTED, 89).
 -define(STACK, <<"erlang">>).
 -define(TLS, [<<"1.2">>, <<"1.3">>]).
@@ -30,12 +30,23 @@ run_args(Args) ->
             describe();
         {ok, Opts} ->
             case application:ensure_all_started(ssl) of
-                {ok, _} -> dispatch(Opts);
+                {ok, _} ->
+                    preload(),
+                    dispatch(Opts);
                 {error, Why} ->
                     io:format(standard_error, "shim: cannot start ssl: ~0p~n", [Why]),
                     3
             end
     end.
+
+%% preload loads every module of ssl, public_key and crypto before the first
+%% request: the emulator loads code on first use, and the first case's
+%% handshake_us would otherwise hold some 0.4 s of module loading.
+preload() ->
+    Mods = lists:append([M || App <- [ssl, public_key, crypto, asn1],
+                              {ok, M} <- [application:get_key(App, modules)]]),
+    _ = code:ensure_modules_loaded(Mods),
+    ok.
 
 parse_args([], Acc) -> {ok, Acc};
 parse_args(["--serve" | R], Acc) -> parse_args(R, Acc#{serve => true});
@@ -223,7 +234,7 @@ observe(#{role := Role, tls := Tls, source := Source, select := Select} = Case, 
               _ ->
                   cabound_otp_tls:run(Case, Tcp)
           end,
-    Head = #{<<"contract">> => ?CONTRACT, <<"case">> => maps:get(case_id, Case),
+    Head = #{<<"contract">> => maps:get(contract, Case), <<"case">> => maps:get(case_id, Case),
              <<"stack">> => ?STACK, <<"version">> => version(), <<"library">> => library(),
              <<"role">> => atom_to_binary(Role), <<"tls">> => Tls},
     case Obs of
