@@ -91,6 +91,15 @@ void cb_strset_free(cb_strset *s)
 
 const char *cb_rule_side(const char *rule, const cb_result *r)
 {
+    /* The side the oracle named for the hit (results since rule_hits). */
+    const json_t *hits = json_object_get(r->obj, "rule_hits");
+    for (size_t i = 0; i < json_array_size(hits); i++) {
+        const json_t *h = json_array_get(hits, i);
+        const char *id = json_string_value(json_object_get(h, "rule"));
+        const char *side = json_string_value(json_object_get(h, "side"));
+        if (id && side && strcmp(id, rule) == 0)
+            return strcmp(side, "client") == 0 ? "client" : "server";
+    }
     switch (cb_rule_parse(rule)) {
     case CB_RULE_PREFIX:
     case CB_RULE_RECORD_SIZE:
@@ -141,7 +150,7 @@ void cb_expected_side(const cb_result *r, int client, cb_expect_side *out)
     out->present = out->verdict || out->rules || out->reason;
 }
 
-static int rules_have(const json_t *rules, const char *rule)
+int cb_rules_have(const json_t *rules, const char *rule)
 {
     for (size_t i = 0; json_is_array(rules) && i < json_array_size(rules); i++) {
         const json_t *v = json_array_get(rules, i);
@@ -157,10 +166,10 @@ int cb_expected_has_rule(const cb_result *r, const char *rule)
     cb_expected_side(r, 0, &s);
     cb_expected_side(r, 1, &c);
     if (s.rules && s.rules == c.rules) /* the flat shape: one list for the case */
-        return rules_have(s.rules, rule) ? (strcmp(cb_rule_side(rule, r), "client") == 0 ? 2 : 1) : 0;
-    if (rules_have(s.rules, rule))
+        return cb_rules_have(s.rules, rule) ? (strcmp(cb_rule_side(rule, r), "client") == 0 ? 2 : 1) : 0;
+    if (cb_rules_have(s.rules, rule))
         return 1;
-    if (rules_have(c.rules, rule))
+    if (cb_rules_have(c.rules, rule))
         return 2;
     return 0;
 }

@@ -63,6 +63,9 @@ void cb_expected_side(const cb_result *r, int client, cb_expect_side *out);
  * failing: 1 in the server's, 2 in the client's, 0 in neither. */
 int cb_expected_has_rule(const cb_result *r, const char *rule);
 
+/* cb_rules_have: |rules| (a JSON array of rule ids, or NULL) holds |rule|. */
+int cb_rules_have(const json_t *rules, const char *rule);
+
 /* An output file written under a temporary name and renamed on close. */
 typedef struct cb_out {
     FILE *f;
