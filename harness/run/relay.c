@@ -14,6 +14,11 @@
 #include "record.h"
 #include "rewrite.h"
 
+/* No case needs more: the largest list is 140000 bytes and a flight carries
+ * a few certificates. A side past this is flooding; it is stopped, so a
+ * misbehaving shim costs bounded memory. */
+#define CB_RELAY_MAX_BYTES (16u << 20)
+
 static double now_ms(void)
 {
     struct timespec ts;
@@ -137,7 +142,14 @@ int cb_relay_run(cb_shimproc *server, const char *server_request, cb_shimproc *c
             struct side *me = &sides[i], *peer = &sides[1 - i];
             if (idx_relay[i] >= 0 && (pfd[idx_relay[i]].revents & (POLLIN | POLLHUP | POLLERR))) {
                 ssize_t got = read(me->relay, buf, sizeof(buf));
-                if (got > 0) {
+                if (got > 0 && (i == 0 ? out->s2c.len : out->c2s.len) + (size_t)got > CB_RELAY_MAX_BYTES) {
+                    char what[96];
+                    snprintf(what, sizeof(what), "shim-error: sent more than %u MiB", CB_RELAY_MAX_BYTES >> 20);
+                    cb_shimproc_kill(me->shim);
+                    fault(me, what);
+                    me->eof = 1;
+                    add_io(out, CB_IO_EOF, i, 0, 0, now_ms() - t0);
+                } else if (got > 0) {
                     cb_buf *rec = i == 0 ? &out->s2c : &out->c2s;
                     size_t off = rec->len;
                     cb_buf_put(rec, buf, (size_t)got);
