@@ -91,6 +91,8 @@ void cb_strset_free(cb_strset *s)
 
 const char *cb_rule_side(const char *rule, const cb_result *r)
 {
+    if (cb_res_rule_side(r, rule)) /* the line says */
+        return cb_res_rule_side(r, rule);
     switch (cb_rule_parse(rule)) {
     case CB_RULE_PREFIX:
     case CB_RULE_RECORD_SIZE:
