@@ -33,7 +33,9 @@ static const char *const css[] = {
     "td.w-error{border-left-color:#24292f}td.w-unsupported{border-left-color:#c8ced4;border-left-style:dashed}",
     "td.w-missing{border-left-color:#d4a72c;border-left-style:dashed}",
     ".mwrap{max-width:100%;overflow-x:auto}",
-    ".chip{display:flex;flex-wrap:wrap;align-items:center;gap:2px 4px;font-size:12px;line-height:1.35;padding:2px 3px;margin:2px 0;" "border:1px solid #e1e5e9;border-radius:3px;background:#fff}",
+    ".chip{display:flex;align-items:flex-start;gap:4px;font-size:12px;line-height:1.35;padding:2px 3px;margin:2px 0;"
+    "border:1px solid #e1e5e9;border-radius:3px;background:#fff}",
+    ".chip .cb{display:flex;flex-wrap:wrap;align-items:center;gap:2px 4px;min-width:0}",
     ".chip small{color:#57606a;white-space:nowrap}.chip .n{white-space:nowrap}",
     ".vv{display:inline-flex;flex-wrap:wrap;gap:1px}.sl{display:none}",
     ".sv,.cv{display:inline-block;padding:0 5px;border-radius:3px;white-space:nowrap;border:1px solid transparent}",
@@ -87,6 +89,9 @@ static const char *const css[] = {
     ".verdict{font-weight:600}.known{background:#e6e8eb;border-radius:3px;padding:0 5px;font-size:12px}",
     ".note{color:#57606a}.bad{background:#fff4f2;border:1px solid #d9443a;border-radius:4px;padding:6px 12px}",
     "tr.group th{background:#1f2d3d;color:#fff;font-weight:600}",
+    "table.per-stack td code,table.divergences td code,details.cases code{overflow-wrap:anywhere;word-break:break-all}",
+    "tbody.div td{border-bottom:none}tbody.div td.div-repro{border-top:none;padding-top:0}tbody.div+tbody.div tr:first-child td{border-top:2px solid #d0d7de}",
+    "td.fn{text-align:center}ol.bnotes{margin:0 0 14px;padding-left:22px;color:#424a53}b.lb{color:#9a6700}",
     "td.num{text-align:right;font-variant-numeric:tabular-nums;white-space:nowrap}",
 };
 
@@ -175,7 +180,15 @@ static void put_value(FILE *f, const json_t *v)
     } else if (json_is_integer(v)) {
         fprintf(f, "%" JSON_INTEGER_FORMAT, json_integer_value(v));
     } else if (json_is_string(v)) {
-        cb_xml_put(f, json_string_value(v), 600);
+        /* "refused+handshake-failed": a break allowed after each '+'. */
+        const char *p = json_string_value(v);
+        for (const char *q; (q = strchr(p, '+')) != NULL && q - p < 600; p = q + 1) {
+            char part[604];
+            snprintf(part, sizeof(part), "%.*s", (int)(q - p + 1), p);
+            cb_xml_put(f, part, 0);
+            fputs("<wbr>", f);
+        }
+        cb_xml_put(f, p, 600);
     } else {
         char *s = json_dumps(v, JSON_COMPACT | JSON_ENCODE_ANY);
         fputs("<code>", f);
@@ -217,13 +230,13 @@ static const struct {
     {"stack", "stack"},
     {"tls", "TLS"},
     {"largest_ok_list_bytes", "largest list handled (list bytes)"},
-    {"largest_ok_message_bytes", "its CertificateRequest (bytes)"},
+    {"largest_ok_message_bytes", "its message (bytes)"},
     {"above", "one byte above"},
-    {"above_wire_class", "wire above"},
+    {"above_wire_class", "wire class above"},
     {"model", "behaves like model"},
+    {"note", "note"},
     {"peer", "peer stack"},
     {"source", "list source"},
-    {"note", "note"},
 };
 
 static const char *bcol_label(const char *key)
@@ -242,7 +255,7 @@ static void put_boundaries(FILE *f, const cb_boundaries *b)
 {
     /* The documented columns first, then any other field the rows carry;
      * the side heads its group of rows instead of a column. */
-    cb_strset cols = {0};
+    cb_strset cols = {0}, notes = {0};
     for (size_t c = 0; c < sizeof(bcols) / sizeof(bcols[0]); c++)
         cb_strset_add(&cols, bcols[c].key);
     for (size_t i = 0; i < b->n; i++) {
@@ -268,6 +281,8 @@ static void put_boundaries(FILE *f, const cb_boundaries *b)
     for (size_t c = 0; c < cols.n; c++) {
         fputs("<th title=\"", f);
         cb_xml_put(f, cols.v[c], 100);
+        if (strcmp(cols.v[c], "largest_ok_message_bytes") == 0)
+            fputs(": the CertificateRequest message with its 4-byte header", f);
         fputs("\">", f);
         cb_xml_put(f, bcol_label(cols.v[c]), 100);
         fputs("</th>", f);
@@ -290,9 +305,18 @@ static void put_boundaries(FILE *f, const cb_boundaries *b)
         fputs("<tr>", f);
         for (size_t c = 0; c < cols.n; c++) {
             const json_t *v = json_object_get(rows[i], cols.v[c]);
+            if (strcmp(cols.v[c], "note") == 0 && json_is_string(v)) {
+                /* A note is a numbered footnote under the table: rows
+                 * share few notes, and long text would crush the table. */
+                long k = cb_strset_add(&notes, json_string_value(v));
+                fprintf(f, "<td class=\"fn\"><a href=\"#bnote-%ld\" title=\"", k + 1);
+                cb_xml_put(f, json_string_value(v), 600);
+                fprintf(f, "\">[%ld]</a></td>", k + 1);
+                continue;
+            }
             fputs(json_is_integer(v) ? "<td class=\"num\">" : "<td>", f);
             if (json_is_integer(v) && lower_bound(rows[i]) && strncmp(cols.v[c], "largest_ok_", 11) == 0)
-                fputs("<b title=\"lower bound\">\xe2\x89\xa5</b>&#160;", f);
+                fputs("<b class=\"lb\" title=\"lower bound\">\xe2\x89\xa5</b>&#160;", f);
             put_value(f, v);
             fputs("</td>", f);
         }
@@ -301,8 +325,18 @@ static void put_boundaries(FILE *f, const cb_boundaries *b)
     if (!b->n)
         fprintf(f, "<tr><td colspan=\"%zu\" class=\"note\">no rows</td></tr>\n", cols.n);
     fputs("</tbody></table></div>\n", f);
+    if (notes.n) {
+        fputs("<ol class=\"bnotes\">", f);
+        for (size_t k = 0; k < notes.n; k++) {
+            fprintf(f, "<li id=\"bnote-%zu\">", k + 1);
+            cb_xml_put(f, notes.v[k], 600);
+            fputs("</li>", f);
+        }
+        fputs("</ol>\n", f);
+    }
     free(rows);
     cb_strset_free(&cols);
+    cb_strset_free(&notes);
 }
 
 static void put_rules_legend(FILE *f, const cb_results *rs)
@@ -362,8 +396,7 @@ static void put_divergences(FILE *f, const char *dir)
     fputs("<p class=\"note\">The same input gave different results across server stacks (XSTACK) or across TLS 1.2 "
           "and 1.3 of one pair (XVER), each shown with its smallest case. They describe how the stacks differ; each "
           "stack's own behaviour is judged by its expectations.</p>\n<div class=\"mwrap\"><table class=\"divergences\">"
-          "<thead><tr><th>rule</th><th>held equal</th><th>what differs</th><th>smallest case and its repro "
-          "command</th></tr></thead><tbody>\n",
+          "<thead><tr><th>rule</th><th>held equal</th><th>what differs</th><th>smallest case</th></tr></thead>\n",
           f);
     char *line = NULL;
     size_t cap = 0, rows = 0;
@@ -373,7 +406,7 @@ static void put_divergences(FILE *f, const char *dir)
         if (!o)
             continue;
         static const char *const keys[] = {"rule", "group", "detail"};
-        fputs("<tr>", f);
+        fputs("<tbody class=\"div\"><tr>", f);
         for (int k = 0; k < 3; k++) {
             const char *v = json_string_value(json_object_get(o, keys[k]));
             fputs("<td>", f);
@@ -387,17 +420,17 @@ static void put_divergences(FILE *f, const char *dir)
             cb_xml_put(f, sc, 400);
             fputs("</code>", f);
         }
-        fputs("<pre class=\"repro\"><code>", f);
+        fputs("</td></tr><tr><td colspan=\"4\" class=\"div-repro\"><pre class=\"repro\"><code>", f);
         cb_xml_put(f, rp ? rp : "(no repro command recorded)", 4096);
-        fputs("</code></pre></td></tr>\n", f);
+        fputs("</code></pre></td></tr></tbody>\n", f);
         json_decref(o);
         rows++;
     }
     free(line);
     fclose(in);
     if (!rows)
-        fputs("<tr><td colspan=\"4\" class=\"note\">none</td></tr>\n", f);
-    fputs("</tbody></table></div>\n", f);
+        fputs("<tbody><tr><td colspan=\"4\" class=\"note\">none</td></tr></tbody>\n", f);
+    fputs("</table></div>\n", f);
 }
 
 static void write_page(FILE *f, const char *dir, const cb_results *rs, const cb_boundaries *b)

@@ -265,7 +265,9 @@ static void put_table(FILE *f, const cb_finding_rows *rows)
         cb_xml_put(f, row->stack, 200);
         fputs("</th><td>", f);
         cb_xml_put(f, row->side, 40);
-        fprintf(f, "</td><td><span class=\"badge %s\">%s</span> ",
+        fputs("</td><td>", f);
+        cb_html_put_mark(f, row->st == CB_FS_KNOWN ? CB_MK_KNOWN : row->st == CB_FS_REGRESSION ? CB_MK_REGRESSION : CB_MK_FINDING);
+        fprintf(f, " <span class=\"badge %s\">%s</span> ",
                 row->st == CB_FS_KNOWN ? "o-unsupported" : row->st == CB_FS_REGRESSION ? "o-regression" : "o-finding",
                 cb_finding_status_name(row->st));
         if (row->rule) {

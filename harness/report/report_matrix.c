@@ -189,7 +189,7 @@ static void put_chip(FILE *f, const chip *c, const cb_result *const *cases, size
     put_chip_title(f, c, cases, ncases);
     fputs("\">", f);
     cb_html_put_mark(f, c->mk);
-    fprintf(f, "<span class=\"vv\"><span class=\"sv %s\">", cb_html_verdict_class(c->sv));
+    fprintf(f, "<span class=\"cb\"><span class=\"vv\"><span class=\"sv %s\">", cb_html_verdict_class(c->sv));
     cb_xml_put(f, c->sv, 40);
     fprintf(f, "</span><span class=\"sl\"> / </span><span class=\"cv %s\">", cb_html_verdict_class(c->cv));
     cb_xml_put(f, c->cv, 40);
@@ -207,7 +207,7 @@ static void put_chip(FILE *f, const chip *c, const cb_result *const *cases, size
         cb_xml_put(f, c->inject, 80);
         fputs("</span>", f);
     }
-    fputs("</div>", f);
+    fputs("</span></div>", f);
 }
 
 /* Writes one cell from the cases of (suite, tls, server, client). */
