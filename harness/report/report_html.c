@@ -82,6 +82,7 @@ static const char *const css[] = {
     "article.a-xpass{border-left-color:#d4a72c}article.a-error{border-left-color:#24292f}",
     "article.finding h3{margin:8px 0 4px;overflow-wrap:anywhere}",
     "dl{display:grid;grid-template-columns:max-content minmax(0,1fr);gap:2px 12px;margin:4px 0}dt{color:#57606a}dd{margin:0;overflow-wrap:anywhere}",
+    "details.divs>summary{cursor:pointer;color:#0b5cad;margin:6px 0;font-weight:600}",
     "details.cases summary{cursor:pointer;color:#0b5cad;margin:6px 0}details.cases ul{margin:4px 0;padding-left:20px}",
     "details.cases li{margin:6px 0;overflow-wrap:anywhere}",
     ".side{font-size:11px;border-radius:8px;padding:0 6px;border:1px solid #8c959f;color:#424a53;white-space:nowrap}",
@@ -381,25 +382,42 @@ static void put_rules_legend(FILE *f, const cb_results *rs)
     cb_strset_free(&rules);
 }
 
+/* Divergences shown open; a longer list starts folded under its counts. */
+#define DIVERGENCES_OPEN 20
+
 /* put_divergences lists DIR/divergences.jsonl (the cross-case rules XSTACK
- * and XVER, each with its smallest case), when the run wrote one. */
-static void put_divergences(FILE *f, const char *dir)
+ * and XVER, each with its smallest case and its repro command), when the
+ * run wrote one. */
+static void put_divergences(FILE *out, const char *dir)
 {
     char path[4200];
     snprintf(path, sizeof(path), "%s/divergences.jsonl", dir);
-    fputs("<h2 id=\"divergences\">Divergences across cases</h2>\n", f);
+    fputs("<h2 id=\"divergences\">Divergences across cases</h2>\n", out);
     FILE *in = fopen(path, "r");
     if (!in) {
-        fputs("<p class=\"note\">No divergences.jsonl in this directory.</p>\n", f);
+        fputs("<p class=\"note\">No divergences.jsonl in this directory.</p>\n", out);
         return;
     }
     fputs("<p class=\"note\">The same input gave different results across server stacks (XSTACK) or across TLS 1.2 "
           "and 1.3 of one pair (XVER), each shown with its smallest case. They describe how the stacks differ; each "
-          "stack's own behaviour is judged by its expectations.</p>\n<div class=\"mwrap\"><table class=\"divergences\">"
-          "<thead><tr><th>rule</th><th>held equal</th><th>what differs</th><th>smallest case</th></tr></thead>\n",
+          "stack's own behaviour is judged by its expectations.</p>\n",
+          out);
+    /* The table first, into memory: the summary above it counts its rows. */
+    char *buf = NULL;
+    size_t buflen = 0;
+    FILE *f = open_memstream(&buf, &buflen);
+    if (!f) {
+        fclose(in);
+        fputs("<p class=\"note\">(out of memory listing the divergences)</p>\n", out);
+        return;
+    }
+    fputs("<div class=\"mwrap\"><table class=\"divergences\"><thead><tr><th>rule</th><th>held equal</th><th>what "
+          "differs</th><th>smallest case</th></tr></thead>\n",
           f);
     char *line = NULL;
-    size_t cap = 0, rows = 0;
+    size_t cap = 0, rows = 0, per_rule[8] = {0};
+    cb_strset rules = {0};
+    json_t *keep = json_array(); /* owns the rule names counted */
     while (getline(&line, &cap, in) > 0) {
         json_error_t e;
         json_t *o = json_loads(line, 0, &e);
@@ -413,6 +431,14 @@ static void put_divergences(FILE *f, const char *dir)
             cb_xml_put(f, v ? v : "", 4096);
             fputs("</td>", f);
         }
+        const char *rule = json_string_value(json_object_get(o, "rule"));
+        if (rule && keep && cb_strset_find(&rules, rule) < 0 && rules.n < 8) {
+            json_array_append_new(keep, json_string(rule));
+            cb_strset_add(&rules, json_string_value(json_array_get(keep, json_array_size(keep) - 1)));
+        }
+        long ri = rule ? cb_strset_find(&rules, rule) : -1;
+        if (ri >= 0)
+            per_rule[ri]++;
         const char *sc = json_string_value(json_object_get(o, "smallest_case")), *rp = json_string_value(json_object_get(o, "repro"));
         fputs("<td class=\"div-case\">", f);
         if (sc) {
@@ -431,6 +457,21 @@ static void put_divergences(FILE *f, const char *dir)
     if (!rows)
         fputs("<tbody><tr><td colspan=\"4\" class=\"note\">none</td></tr></tbody>\n", f);
     fputs("</table></div>\n", f);
+    int ok = fclose(f) == 0 && buf;
+    fprintf(out, "<details class=\"divs\"%s><summary>%zu divergence%s", rows <= DIVERGENCES_OPEN ? " open" : "", rows,
+            rows == 1 ? "" : "s");
+    for (size_t k = 0; k < rules.n; k++) {
+        fputs(k ? ", " : " (", out);
+        cb_xml_put(out, rules.v[k], 40);
+        fprintf(out, " %zu", per_rule[k]);
+    }
+    fputs(rules.n ? ")</summary>\n" : "</summary>\n", out);
+    if (ok)
+        fputs(buf, out);
+    fputs("</details>\n", out);
+    free(buf);
+    cb_strset_free(&rules);
+    json_decref(keep);
 }
 
 static void write_page(FILE *f, const char *dir, const cb_results *rs, const cb_boundaries *b)

@@ -127,7 +127,7 @@ cat >"$WORK/probe.js" <<'EOF'
   var arts = document.querySelectorAll("article.finding"), norepro = 0;
   for (var j = 0; j < arts.length; j++) {
     var pre = arts[j].querySelector("pre.repro");
-    if (!pre || !/^cabound pair /.test(pre.textContent) || pre.getBoundingClientRect().height < 10) norepro++;
+    if (!pre || !/(^|\/)cabound pair /.test(pre.textContent) || pre.getBoundingClientRect().height < 10) norepro++;
   }
   put("articles", arts.length);
   put("articles_without_repro", norepro);

@@ -182,6 +182,7 @@ static void test_page(void)
     long e = pos(h, "<h2 id=\"errors\">"), d = pos(h, "<h2 id=\"divergences\">"), m = pos(h, "<h2 id=\"matrix\">");
     CHECK(f >= 0 && f < nf && nf < kf && kf < e && e < d && d < m);
     CHECK(pos(h, "cabound pair --name &#39;div repro&#39;") > d);
+    CHECK(strstr(h, "<details class=\"divs\" open><summary>1 divergence (XSTACK 1)</summary>") != NULL);
 
     /* The matrix: each chip has one mark and a class per verdict. */
     char *mx = section(h, "<table class=\"matrix\"", "<h2 id=\"boundaries\">");
