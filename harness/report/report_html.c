@@ -53,7 +53,7 @@ static const char *const css[] = {
     ".m-pass{color:#1a7f37;border-color:#1a7f37;background:#fff;border-radius:50%}",
     ".m-known{color:#fff;background:#8250df;border-color:#8250df}",
     ".m-finding{color:#fff;background:#cf222e;border-color:#cf222e}",
-    ".m-regression{color:#fff;background:#82071e;border-color:#82071e;box-shadow:0 0 0 2px #fff,0 0 0 3px #82071e}",
+    ".m-regression{color:#fff;background:#82071e;border-color:#82071e;box-shadow:0 0 0 2px #fff,0 0 0 3px #82071e;margin:0 3px}",
     ".m-xpass{color:#5b4300;background:#fff0b3;border-color:#bf8700}",
     ".m-error{color:#fff;background:#24292f;border-color:#24292f}",
     ".m-unsupported{color:#6e7781;background:#fff;border-style:dashed}",
