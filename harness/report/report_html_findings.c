@@ -68,7 +68,10 @@ static void put_captures(FILE *f, const cb_result *r)
     put_capture(f, "pcap", pcap, 1);
     put_capture(f, "key log", keylog, !pcap);
     if (pcap && !keylog)
-        fputs(" <span class=\"note\">(no key log kept for this case)</span>", f);
+        fputs(strcmp(r->tls, "1.2") == 0 ? " <span class=\"note\">(no key log: the shims wrote no secrets, as when a TLS 1.2 "
+                                           "handshake fails before its key exchange; the CertificateRequest is in the clear)</span>"
+                                         : " <span class=\"note\">(no key log: the shims wrote no secrets)</span>",
+              f);
 }
 
 /* put_side opens a side's <dd>: stack, library version, verdict (the

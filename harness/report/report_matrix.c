@@ -52,7 +52,8 @@ enum cb_mark cb_html_mark(const cb_result *r)
     default:
         /* An outcome added to the results format after this writer: one
          * about expectations is a missing one, any other fails the run. */
-        return strstr(cb_outcome_name(r->outcome), "expect") ? CB_MK_MISSING : CB_MK_ERROR;
+        return strstr(cb_outcome_name(r->outcome), "expect") || strstr(cb_outcome_name(r->outcome), "missing") ? CB_MK_MISSING
+                                                                                                         : CB_MK_ERROR;
     }
 }
 
