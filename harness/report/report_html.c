@@ -1,6 +1,7 @@
 /* report_html.c — report.html: one self-contained page (inline CSS and SVG,
- * no script, nothing fetched) with the run summary, the server × client
- * matrices, the boundaries table, the plots and the findings. */
+ * no script, nothing fetched): the run's counts, then the findings (new and
+ * known), the errors and the divergences, then the server × client matrices,
+ * the boundaries table, the plots and the stacks. */
 #include <stdlib.h>
 #include <string.h>
 

@@ -177,6 +177,18 @@ static void test_page(void)
     if (!h)
         return;
 
+    /* Every element this writer opens, it closes. */
+    static const char *const tags[][2] = {{"<span", "</span>"}, {"<div", "</div>"}, {"<details", "</details>"},
+                                          {"<tbody", "</tbody>"}, {"<table", "</table>"}, {"<article", "</article>"},
+                                          {"<b ", "</b>"}, {"<ol", "</ol>"}, {"<tr", "</tr>"}};
+    for (size_t i = 0; i < sizeof(tags) / sizeof(tags[0]); i++) {
+        size_t open = count(h, tags[i][0]), close = count(h, tags[i][1]);
+        if (strcmp(tags[i][0], "<b ") == 0)
+            open += count(h, "<b>");
+        CHECK(open > 0);
+        CHECK_EQ(open, close);
+    }
+
     /* Order: findings (new, then known), errors, divergences, then the matrix. */
     long f = pos(h, "<h2 id=\"findings\">"), nf = pos(h, "<h3 id=\"new-findings\">"), kf = pos(h, "<h3 id=\"known-findings\">");
     long e = pos(h, "<h2 id=\"errors\">"), d = pos(h, "<h2 id=\"divergences\">"), m = pos(h, "<h2 id=\"matrix\">");
