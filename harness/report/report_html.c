@@ -87,7 +87,7 @@ static const char *const css[] = {
     "details.cases summary{cursor:pointer;color:#0b5cad;margin:6px 0}details.cases ul{margin:4px 0;padding-left:20px}",
     "details.cases li{margin:6px 0;overflow-wrap:anywhere}",
     ".side{font-size:11px;border-radius:8px;padding:0 6px;border:1px solid #8c959f;color:#424a53;white-space:nowrap}",
-    ".side-server{border-color:#1f6fb4;color:#1f6fb4}.side-client{border-color:#b35900;color:#b35900}",
+    ".side-server{border-color:#1f6fb4;color:#1f6fb4}.side-client{border-color:#b35900;color:#b35900}.side-both{border-color:#6e40c9;color:#6e40c9}",
     ".verdict{font-weight:600}.known{background:#e6e8eb;border-radius:3px;padding:0 5px;font-size:12px}",
     ".note{color:#57606a}.bad{background:#fff4f2;border:1px solid #d9443a;border-radius:4px;padding:6px 12px}",
     "tr.group th{background:#1f2d3d;color:#fff;font-weight:600}",
@@ -355,13 +355,13 @@ static void put_rules_legend(FILE *f, const cb_results *rs)
               "by the side it is about</th></tr></thead><tbody>\n",
               f);
         for (size_t k = 0; k < rules.n; k++) {
-            size_t n[3] = {0, 0, 0}; /* server, client, other */
+            size_t n[4] = {0, 0, 0, 0}; /* server, client, both, other */
             for (size_t i = 0; i < rs->n; i++) {
                 const json_t *a = json_object_get(rs->v[i].obj, "rules");
                 for (size_t j = 0; j < json_array_size(a); j++)
                     if (strcmp(json_string_value(json_array_get(a, j)), rules.v[k]) == 0) {
                         const char *side = cb_html_rule_side(&rs->v[i], rules.v[k]);
-                        n[strcmp(side, "server") == 0 ? 0 : strcmp(side, "client") == 0 ? 1 : 2]++;
+                        n[strcmp(side, "server") == 0 ? 0 : strcmp(side, "client") == 0 ? 1 : strcmp(side, "both") == 0 ? 2 : 3]++;
                     }
             }
             fputs("<tr><th><code>", f);
@@ -369,11 +369,12 @@ static void put_rules_legend(FILE *f, const cb_results *rs)
             fputs("</code></th><td>", f);
             cb_xml_put(f, cb_rule_describe(rules.v[k]) ? cb_rule_describe(rules.v[k]) : "(a rule this report does not know)", 0);
             fputs("</td><td>", f);
-            static const char *const names[] = {"server", "client", "other"};
+            static const char *const names[] = {"server", "client", "both", "other"};
+            static const char *const shown[] = {"server", "client", "server + client", "other"};
             int any = 0;
-            for (int s = 0; s < 3; s++)
+            for (int s = 0; s < 4; s++)
                 if (n[s]) {
-                    fprintf(f, "%s<span class=\"side side-%s\">%s</span> %zu", any ? " " : "", names[s], names[s], n[s]);
+                    fprintf(f, "%s<span class=\"side side-%s\">%s</span> %zu", any ? " " : "", names[s], shown[s], n[s]);
                     any = 1;
                 }
             fputs("</td></tr>\n", f);

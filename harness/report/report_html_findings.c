@@ -32,11 +32,11 @@ const char *cb_html_rule_side(const cb_result *r, const char *rule)
 void cb_html_put_rule(FILE *f, const cb_result *r, const char *id)
 {
     const char *side = cb_html_rule_side(r, id);
-    int known = strcmp(side, "server") == 0 || strcmp(side, "client") == 0 || strcmp(side, "pair") == 0;
+    int known = strcmp(side, "server") == 0 || strcmp(side, "client") == 0 || strcmp(side, "pair") == 0 || strcmp(side, "both") == 0;
     fputs("<code class=\"rule\">", f);
     cb_xml_put(f, id, 200);
     fprintf(f, "</code> <span class=\"side side-%s\" title=\"the side this rule is about\">", known ? side : "other");
-    cb_xml_put(f, side, 40);
+    cb_xml_put(f, strcmp(side, "both") == 0 ? "server + client" : side, 40);
     fputs("</span>", f);
 }
 

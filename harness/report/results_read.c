@@ -161,8 +161,9 @@ static int jsonl_read(const char *path, take_fn take, void *ctx, cb_jsonl_bad *b
 }
 
 /* Field checks: |type| 's' string, 'i' integer, 'n' number, 'o' object,
- * 'a' array of strings, 'r' array of rule ids or {"id", "side"} objects;
- * null is allowed for every optional field. */
+ * 'a' array of strings, 'r' array of rule ids or {"id", "side"} objects,
+ * 'h' array of {"rule", "side", "why"} objects (each string, "side" and
+ * "why" optional); null is allowed for every optional field. */
 static int check_field(const json_t *obj, const char *key, char type, int required, char *why, size_t whylen)
 {
     const json_t *v = json_object_get(obj, key);
@@ -186,6 +187,28 @@ static int check_field(const json_t *obj, const char *key, char type, int requir
                     snprintf(why, whylen, "\"%s\"[%zu] is %s, expected a string", key, i, type_name(json_array_get(v, i)));
                     return -1;
                 }
+        }
+        break;
+    case 'h':
+        if (!json_is_array(v)) {
+            want = "an array of rule hits";
+            break;
+        }
+        for (size_t i = 0; i < json_array_size(v); i++) {
+            const json_t *e = json_array_get(v, i);
+            if (!json_is_object(e) || !json_is_string(json_object_get(e, "rule"))) {
+                snprintf(why, whylen, "\"%s\"[%zu] is %s, expected an object with a \"rule\" string", key, i,
+                         json_is_object(e) ? "an object without a \"rule\" string" : type_name(e));
+                return -1;
+            }
+            static const char *const strs[] = {"side", "why"};
+            for (size_t k = 0; k < 2; k++) {
+                const json_t *x = json_object_get(e, strs[k]);
+                if (x && !json_is_null(x) && !json_is_string(x)) {
+                    snprintf(why, whylen, "\"%s\"[%zu].%s is %s, expected a string", key, i, strs[k], type_name(x));
+                    return -1;
+                }
+            }
         }
         break;
     case 'r':
@@ -224,7 +247,7 @@ static const struct {
 } result_fields[] = {
     {"case", 's', 1}, {"suite", 's', 1}, {"server", 's', 1}, {"client", 's', 1}, {"tls", 's', 1}, {"outcome", 's', 1},
     {"name", 's', 0}, {"server_verdict", 's', 0}, {"client_verdict", 's', 0}, {"server_detail", 's', 0},
-    {"list_bytes", 'i', 0}, {"wire_list_bytes", 'i', 0}, {"time_ms", 'n', 0}, {"rules", 'r', 0},
+    {"list_bytes", 'i', 0}, {"wire_list_bytes", 'i', 0}, {"time_ms", 'n', 0}, {"rules", 'r', 0}, {"rule_hits", 'h', 0},
     {"rule_details", 'o', 0}, {"expected", 'o', 0}, {"fault", 'o', 0}, {"unsupported", 's', 0},
     {"repro", 's', 0}, {"pcap", 's', 0}, {"keylog", 's', 0}, {"server_version", 's', 0},
     {"client_version", 's', 0}, {"inject", 's', 0}, {"model", 's', 0}, {"handshake", 's', 0},
@@ -242,15 +265,21 @@ static long long int_or(const json_t *obj, const char *key, long long dflt)
     return json_is_integer(v) ? (long long)json_integer_value(v) : dflt;
 }
 
-/* Records |side| (a JSON value) for |rule| in |*sides| unless one is there. */
+/* Records |side| (a JSON value) for |rule| in |*sides|: a rule hit once
+ * about the server and once about the client is about "both". */
 static void side_add(json_t **sides, const char *rule, const json_t *side)
 {
     if (!json_is_string(side))
         return;
     if (!*sides)
         *sides = json_object();
-    if (*sides && !json_object_get(*sides, rule))
-        json_object_set_new(*sides, rule, json_string(json_string_value(side)));
+    if (!*sides)
+        return;
+    const char *now = json_string_value(json_object_get(*sides, rule)), *add = json_string_value(side);
+    if (!now)
+        json_object_set_new(*sides, rule, json_string(add));
+    else if (strcmp(now, add) != 0)
+        json_object_set_new(*sides, rule, json_string("both"));
 }
 
 /* Turns the object shape of "rules" and "rule_details" (checked already)
@@ -258,13 +287,20 @@ static void side_add(json_t **sides, const char *rule, const json_t *side)
 static json_t *normalize_rules(json_t *obj)
 {
     json_t *sides = NULL, *rules = json_object_get(obj, "rules"), *details = json_object_get(obj, "rule_details");
+    /* "rule_hits" (each hit with its side) says it first; a rules entry or
+     * a detail object speaks only of a rule it leaves without one. */
+    const json_t *hits = json_object_get(obj, "rule_hits");
+    for (size_t i = 0; i < json_array_size(hits); i++)
+        side_add(&sides, json_string_value(json_object_get(json_array_get(hits, i), "rule")), json_object_get(json_array_get(hits, i), "side"));
+    json_t *from_hits = sides ? json_deep_copy(sides) : NULL;
     if (json_is_array(rules)) {
         json_t *ids = json_array();
         for (size_t i = 0; ids && i < json_array_size(rules); i++) {
             json_t *e = json_array_get(rules, i);
             if (json_is_object(e)) {
                 const char *id = json_string_value(json_object_get(e, "id"));
-                side_add(&sides, id, json_object_get(e, "side"));
+                if (!from_hits || !json_object_get(from_hits, id))
+                    side_add(&sides, id, json_object_get(e, "side"));
                 json_array_append_new(ids, json_string(id));
             } else {
                 json_array_append(ids, e);
@@ -279,7 +315,8 @@ static json_t *normalize_rules(json_t *obj)
     {
         if (!json_is_object(v))
             continue;
-        side_add(&sides, k, json_object_get(v, "side"));
+        if ((!from_hits || !json_object_get(from_hits, k)) && !(sides && json_object_get(sides, k)))
+            side_add(&sides, k, json_object_get(v, "side"));
         const char *text = json_string_value(json_object_get(v, "detail"));
         if (!text)
             text = json_string_value(json_object_get(v, "why"));
@@ -288,6 +325,7 @@ static json_t *normalize_rules(json_t *obj)
         else
             json_object_del(details, k);
     }
+    json_decref(from_hits);
     return sides;
 }
 

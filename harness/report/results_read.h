@@ -34,8 +34,8 @@ typedef struct cb_result {
     long long wire_list_bytes;   /* -1 when absent or null */
     double time_ms;              /* 0 when absent or null */
     json_t *rule_sides;          /* rule id -> the side the line records for
-                                  * it ("server", "client"), or NULL when the
-                                  * line records none (older lines) */
+                                  * it (see cb_res_rule_side), or NULL when
+                                  * the line records none (older lines) */
 } cb_result;
 
 /* Malformed lines of one file. */
@@ -87,15 +87,16 @@ const char *cb_outcome_name(enum cb_outcome o);
 const char *cb_res_str(const cb_result *r, const char *key);
 long long cb_res_int(const cb_result *r, const char *key, long long dflt);
 
-/* Rules come in two shapes: "rules" an array of ids, each detail in
- * "rule_details" a string; or each "rules" entry an object {"id", "side"} and
- * each "rule_details" value an object {"side", "detail"}. Loading turns the
- * second into the first (obj's "rules" an array of id strings, each
- * "rule_details" value a string) so that every writer reads one shape, and
- * keeps the sides for cb_res_rule_side. */
+/* The side a failed rule is about comes, first found first, from
+ * "rule_hits" ([{"rule", "side", "why"}], the run's form), from a "rules"
+ * entry that is an object {"id", "side"}, or from a "rule_details" value
+ * that is an object {"side", "detail"}; older lines carry none. Loading
+ * turns the object shapes into today's (obj's "rules" an array of id
+ * strings, each "rule_details" value a string) so that every writer reads
+ * one shape, and keeps the sides for cb_res_rule_side. */
 
-/* cb_res_rule_side is the side |r| records for |rule| ("server" or
- * "client"), or NULL when the line records none. */
+/* cb_res_rule_side is the side |r| records for |rule|: "server", "client",
+ * "both" (hits about each side), or NULL when the line records none. */
 const char *cb_res_rule_side(const cb_result *r, const char *rule);
 
 #endif

@@ -97,7 +97,18 @@ static const char extra_results[] =
     "\"expected\":{\"server\":{\"pattern\":\"side/*/wolfssl>*/*\",\"file\":\"suites/expect/wolfssl.expect\",\"line\":3,"
     "\"server_verdict\":\"malformed\",\"rules\":[\"CA-PREFIX\"],\"reason\":\"cuts a DN\"},\"client\":null},"
     "\"outcome\":\"pass\",\"pcap\":\"captures/side_known.pcap\",\"keylog\":\"captures/side_known.keylog\","
-    "\"repro\":\"cabound pair --server wolfssl --client openssl --name 'side known'\"}\n";
+    "\"repro\":\"cabound pair --server wolfssl --client openssl --name 'side known'\"}\n"
+    /* The run's form: "rule_hits", one hit per side; it outranks a rules
+     * entry's side. */
+    "{\"case\":\"side/hits/openssl>gnutls/1.2\",\"suite\":\"side\",\"name\":\"hits\",\"server\":\"openssl\","
+    "\"client\":\"gnutls\",\"tls\":\"1.2\",\"list_bytes\":2000,\"server_verdict\":\"full\",\"client_verdict\":\"rejected\","
+    "\"rules\":[\"ALERT-ON-FAIL\",{\"id\":\"REC-2E14\",\"side\":\"client\"}],"
+    "\"rule_hits\":[{\"rule\":\"ALERT-ON-FAIL\",\"side\":\"server\",\"why\":\"server silent\"},"
+    "{\"rule\":\"ALERT-ON-FAIL\",\"side\":\"client\",\"why\":\"client silent\"},"
+    "{\"rule\":\"REC-2E14\",\"side\":\"server\",\"why\":\"a big record\"}],"
+    "\"rule_details\":{\"ALERT-ON-FAIL\":\"both silent\",\"REC-2E14\":\"a big record\"},"
+    "\"expected\":{\"server\":null,\"client\":null},\"outcome\":\"finding\","
+    "\"repro\":\"cabound pair --server openssl --client gnutls --name 'side hits'\"}\n";
 
 static const char divergences[] =
     "{\"rule\":\"XSTACK\",\"group\":\"boundary/over-16k, client gnutls, TLS 1.3\",\"detail\":\"server verdicts differ\","
@@ -142,11 +153,15 @@ static void test_rule_shapes(void)
             seen++;
             CHECK_STR(cb_res_rule_side(r, "SEL-ISSUER"), "server");
             CHECK_STR(json_string_value(json_object_get(details, "SEL-ISSUER")), "blamed on the server (side details)");
+        } else if (strcmp(r->case_id, "side/hits/openssl>gnutls/1.2") == 0) {
+            seen++;
+            CHECK_STR(cb_res_rule_side(r, "ALERT-ON-FAIL"), "both");
+            CHECK_STR(cb_res_rule_side(r, "REC-2E14"), "server");
         } else {
-            CHECK(r->rule_sides == NULL); /* today's lines record no side */
+            CHECK(r->rule_sides == NULL); /* the data's lines record no side */
         }
     }
-    CHECK_EQ(seen, 2);
+    CHECK_EQ(seen, 3);
     cb_results_free(&rs);
 }
 
@@ -249,7 +264,7 @@ static void test_page(void)
         free(a);
         articles++;
     }
-    CHECK_EQ(articles, 8 + 2 + 3); /* the data's 8 findings, regression, xpass and error; 2 new here; 3 known */
+    CHECK_EQ(articles, 8 + 3 + 3); /* the data's 8 findings, regression, xpass and error; 3 new here; 3 known */
     char *known = section(h, "<h3 id=\"known-findings\">", "<h2 id=\"errors\">");
     CHECK(known != NULL);
     if (known) {
@@ -273,6 +288,11 @@ static void test_page(void)
     a = section(h, "boundary/over-16k/openssl&gt;gnutls/1.3</code> <small>line", "</article>");
     CHECK(a && strstr(a, "<code class=\"rule\">REC-2E14</code> <span class=\"side side-server\"") &&
           strstr(a, "<code class=\"rule\">ALERT-ON-FAIL</code> <span class=\"side side-client\""));
+    free(a);
+    a = section(h, "side/hits/openssl&gt;gnutls/1.2</code> <small>line", "</article>");
+    CHECK(a && strstr(a, "<code class=\"rule\">ALERT-ON-FAIL</code> <span class=\"side side-both\" title=\"the side this rule is "
+                         "about\">server + client</span>") &&
+          strstr(a, "<code class=\"rule\">REC-2E14</code> <span class=\"side side-server\""));
     free(a);
     a = section(h, "<table class=\"per-stack\">", "</table>");
     CHECK(a && strstr(a, "<tr><th>openssl</th><td>server</td><td><b class=\"mk m-finding\" title=\"new finding\">F</b> "
