@@ -50,7 +50,8 @@ static const char *const css[] = {
     ".v-aborted{background:#f6c9e4;color:#6d0f45;border-color:#d0579b}",
     ".v-unmeasured,.v-other{background:#fff;color:#57606a;border:1px dashed #8c959f}",
     ".v-unsupported{background:#f3f4f6;color:#8c959f}",
-    ".mk{display:inline-block;min-width:17px;height:17px;line-height:15px;padding:0 2px;text-align:center;font-size:11px;font-weight:700;" "border:1px solid;border-radius:3px;font-family:ui-monospace,SFMono-Regular,Menlo,Consolas,monospace}",
+    ".mk{display:inline-block;min-width:17px;height:17px;line-height:15px;padding:0 2px;text-align:center;font-size:11px;font-weight:700;"
+    "border:1px solid;border-radius:3px;font-family:ui-monospace,SFMono-Regular,Menlo,Consolas,monospace}",
     ".m-pass{color:#1a7f37;border-color:#1a7f37;background:#fff;border-radius:50%}",
     ".m-known{color:#fff;background:#8250df;border-color:#8250df}",
     ".m-finding{color:#fff;background:#cf222e;border-color:#cf222e}",

@@ -290,8 +290,10 @@ static json_t *normalize_rules(json_t *obj)
     /* "rule_hits" (each hit with its side) says it first; a rules entry or
      * a detail object speaks only of a rule it leaves without one. */
     const json_t *hits = json_object_get(obj, "rule_hits");
-    for (size_t i = 0; i < json_array_size(hits); i++)
-        side_add(&sides, json_string_value(json_object_get(json_array_get(hits, i), "rule")), json_object_get(json_array_get(hits, i), "side"));
+    for (size_t i = 0; i < json_array_size(hits); i++) {
+        const json_t *hit = json_array_get(hits, i);
+        side_add(&sides, json_string_value(json_object_get(hit, "rule")), json_object_get(hit, "side"));
+    }
     json_t *from_hits = sides ? json_deep_copy(sides) : NULL;
     if (json_is_array(rules)) {
         json_t *ids = json_array();
