@@ -91,15 +91,8 @@ void cb_strset_free(cb_strset *s)
 
 const char *cb_rule_side(const char *rule, const cb_result *r)
 {
-    /* The side the oracle named for the hit (results since rule_hits). */
-    const json_t *hits = json_object_get(r->obj, "rule_hits");
-    for (size_t i = 0; i < json_array_size(hits); i++) {
-        const json_t *h = json_array_get(hits, i);
-        const char *id = json_string_value(json_object_get(h, "rule"));
-        const char *side = json_string_value(json_object_get(h, "side"));
-        if (id && side && strcmp(id, rule) == 0)
-            return strcmp(side, "client") == 0 ? "client" : "server";
-    }
+    if (cb_res_rule_side(r, rule)) /* the line says (rule_hits, or an older shape) */
+        return cb_res_rule_side(r, rule);
     switch (cb_rule_parse(rule)) {
     case CB_RULE_PREFIX:
     case CB_RULE_RECORD_SIZE:

@@ -34,7 +34,8 @@ void cb_strset_sort(cb_strset *s);
 /* cb_strset_free releases the set (not the strings). */
 void cb_strset_free(cb_strset *s);
 
-/* cb_rule_side names the side a failed rule speaks of in |r|: "server" for
+/* cb_rule_side names the side a failed rule speaks of in |r|: the side the
+ * line records for it when it records one (cb_res_rule_side), else "server" for
  * CA-PREFIX and REC-2E14, "client" for SEL-ISSUER and API-WIRE; for
  * ALERT-ON-FAIL the side that failed silently ("client" when its verdict is
  * rejected or aborted, else "server"); "pair" for a rule it does not know. */
