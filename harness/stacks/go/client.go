@@ -1,0 +1,128 @@
+package main
+
+// client.go — the client side of a case.
+//
+// Reading the list: Config.GetClientCertificate receives
+// CertificateRequestInfo.AcceptableCAs, the DNs of the CertificateRequest
+// exactly as parsed (handshake_client.go doFullHandshake for TLS 1.2,
+// handshake_client_tls13.go sendClientCertificate for TLS 1.3, both pass
+// certReq.certificateAuthorities unfiltered). The callback copies them.
+//   native     the callback makes the choice crypto/tls makes when
+//              GetClientCertificate is nil (Conn.getClientCertificate,
+//              handshake_client.go): the first of Config.Certificates for
+//              which cri.SupportsCertificate (common.go) returns nil, that
+//              is a signature scheme fits and, when AcceptableCAs is not
+//              empty, some certificate of the chain has a RawIssuer
+//              byte-equal to an acceptable DN; none → an empty
+//              Certificate. Asking the same library predicate keeps the
+//              choice the library's while the list and the pick are seen.
+//   by-issuer  the first credential whose leaf's RawIssuer is byte-equal to
+//              an exposed DN, else an empty Certificate.
+// The server's chain is verified against `trust` without a host name:
+// InsecureSkipVerify plus VerifyPeerCertificate (called from
+// verifyServerCertificate, handshake_client.go, bad_certificate on error).
+
+import (
+	"bytes"
+	"crypto/tls"
+	"crypto/x509"
+	"net"
+	"time"
+)
+
+type clientCred struct {
+	pair   tls.Certificate
+	issuer []byte // the leaf's RawIssuer
+}
+
+func loadClientCreds(c *shimCase, obs *observation) ([]clientCred, bool) {
+	creds := make([]clientCred, len(c.clientCreds))
+	for i, p := range c.clientCreds {
+		pair, err := loadPair(p.Cert, p.Key)
+		if err != nil {
+			obs.setError(errSetup, "loading client certificate %s: %v", p.Cert, err)
+			return nil, false
+		}
+		leaf, err := x509.ParseCertificate(pair.Certificate[0])
+		if err != nil {
+			obs.setError(errSetup, "parsing client certificate %s: %v", p.Cert, err)
+			return nil, false
+		}
+		creds[i] = clientCred{pair: pair, issuer: leaf.RawIssuer}
+	}
+	return creds, true
+}
+
+// choose returns the index of the credential to send, or -1.
+func choose(c *shimCase, cri *tls.CertificateRequestInfo, creds []clientCred) int {
+	for i := range creds {
+		if c.sel == "native" {
+			if cri.SupportsCertificate(&creds[i].pair) == nil {
+				return i
+			}
+			continue
+		}
+		for _, dn := range cri.AcceptableCAs {
+			if bytes.Equal(creds[i].issuer, dn) {
+				return i
+			}
+		}
+	}
+	return -1
+}
+
+func runClient(c *shimCase, raw net.Conn, obs *observation) {
+	creds, ok := loadClientCreds(c, obs)
+	if !ok {
+		return
+	}
+	trust := x509.NewCertPool()
+	if c.trust != "" {
+		var err error
+		if trust, err = loadPool(c.trust); err != nil {
+			obs.setError(errSetup, "loading trust: %v", err)
+			return
+		}
+	}
+	v := tlsVersion(c)
+	cfg := &tls.Config{MinVersion: v, MaxVersion: v, InsecureSkipVerify: true}
+	cfg.VerifyPeerCertificate = func(raw [][]byte, _ [][]*x509.Certificate) error {
+		return verifyChain(raw, trust, x509.ExtKeyUsageServerAuth)
+	}
+	cfg.GetClientCertificate = func(cri *tls.CertificateRequestInfo) (*tls.Certificate, error) {
+		obs.receivedExposed = true
+		obs.received = make([][]byte, len(cri.AcceptableCAs))
+		for i, dn := range cri.AcceptableCAs {
+			obs.received[i] = append([]byte{}, dn...)
+		}
+		i := choose(c, cri, creds)
+		obs.sentCert = i
+		if i < 0 {
+			return &tls.Certificate{}, nil
+		}
+		return &creds[i].pair, nil
+	}
+	kl := openKeylog(c, obs)
+	if kl != nil {
+		defer kl.Close()
+		cfg.KeyLogWriter = kl
+	}
+	conn := tls.Client(raw, cfg)
+	timeout := time.Duration(c.timeoutMS) * time.Millisecond
+	raw.SetDeadline(time.Now().Add(timeout))
+	if err := conn.Handshake(); err != nil {
+		obs.setError(errHandshake, "Handshake: %v", err)
+	} else {
+		raw.SetDeadline(time.Now().Add(timeout))
+		b := make([]byte, 1)
+		if n, err := conn.Read(b); err != nil {
+			obs.setError(errData, "Read: %v", err)
+		} else if n != 1 || b[0] != 'x' {
+			obs.setError(errByte, "Read: received an unexpected application byte")
+		} else {
+			obs.handshakeOK = true
+			conn.CloseWrite()
+		}
+	}
+	readAlerts(conn, obs)
+}
