@@ -115,13 +115,17 @@ func runClient(c *shimCase, raw net.Conn, obs *observation) {
 	} else {
 		raw.SetDeadline(time.Now().Add(timeout))
 		b := make([]byte, 1)
-		if n, err := conn.Read(b); err != nil {
-			obs.setError(errData, "Read: %v", err)
-		} else if n != 1 || b[0] != 'x' {
-			obs.setError(errByte, "Read: received an unexpected application byte")
-		} else {
+		// Read returns (1, io.EOF) when the peer's close_notify came in the
+		// same read as the byte (conn.go Read): the byte counts first.
+		n, err := conn.Read(b)
+		switch {
+		case n == 1 && b[0] == 'x':
 			obs.handshakeOK = true
 			conn.CloseWrite()
+		case n == 1:
+			obs.setError(errByte, "Read: received an unexpected application byte")
+		default:
+			obs.setError(errData, "Read: %v", err)
 		}
 	}
 	readAlerts(conn, obs)

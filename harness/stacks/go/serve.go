@@ -67,6 +67,9 @@ func serveLoop(ctl int) int {
 	oob := make([]byte, syscall.CmsgSpace(4*4))
 	for {
 		n, fd, err := receive(ctl, buf, oob)
+		if err != nil {
+			fmt.Fprintf(os.Stderr, "shim: reading fd %d: %v\n", ctl, err)
+		}
 		if err != nil || n == 0 {
 			if fd >= 0 {
 				syscall.Close(fd)
@@ -90,7 +93,7 @@ func serveLoop(ctl int) int {
 			out = []byte(`{"contract":1,"case":"","status":"bad-request","reason":"cannot encode the reply"}`)
 		}
 		// MSG_NOSIGNAL: a harness that went away is EOF, not a SIGPIPE.
-		if err := syscall.Sendto(ctl, out, syscall.MSG_NOSIGNAL, nil); err != nil {
+		if err := syscall.Sendmsg(ctl, out, nil, nil, syscall.MSG_NOSIGNAL); err != nil {
 			return 0
 		}
 	}
