@@ -2,22 +2,24 @@ package main
 
 // client.go — the client side of a case.
 //
-// Reading the list: Config.GetClientCertificate receives
-// CertificateRequestInfo.AcceptableCAs, the DNs of the CertificateRequest
-// exactly as parsed (handshake_client.go doFullHandshake for TLS 1.2,
-// handshake_client_tls13.go sendClientCertificate for TLS 1.3, both pass
-// certReq.certificateAuthorities unfiltered). The callback copies them.
-//   native     the callback makes the choice crypto/tls makes when
-//              GetClientCertificate is nil (Conn.getClientCertificate,
-//              handshake_client.go): the first of Config.Certificates for
-//              which cri.SupportsCertificate (common.go) returns nil, that
-//              is a signature scheme fits and, when AcceptableCAs is not
-//              empty, some certificate of the chain has a RawIssuer
-//              byte-equal to an acceptable DN; none → an empty
-//              Certificate. Asking the same library predicate keeps the
-//              choice the library's while the list and the pick are seen.
-//   by-issuer  the first credential whose leaf's RawIssuer is byte-equal to
-//              an exposed DN, else an empty Certificate.
+//   native     Config.Certificates = every client_creds entry, in order, and
+//              no GetClientCertificate: crypto/tls chooses by itself
+//              (Conn.getClientCertificate, handshake_client.go): the first
+//              chain for which CertificateRequestInfo.SupportsCertificate
+//              (common.go) returns nil — a signature scheme fits and, when
+//              AcceptableCAs is not empty, some certificate of the chain has
+//              a RawIssuer byte-equal to an acceptable DN; none fits → an
+//              empty Certificate. No API shows the list or the choice then:
+//              received is {"exposed": false}, sent_cert null (the harness
+//              reads the sent certificate from the wire).
+//   by-issuer  Config.GetClientCertificate, which receives
+//              CertificateRequestInfo.AcceptableCAs, the DNs of the
+//              CertificateRequest exactly as parsed, in order, unfiltered
+//              (handshake_client.go doFullHandshake for TLS 1.2,
+//              handshake_client_tls13.go sendClientCertificate for TLS 1.3,
+//              both pass certReq.certificateAuthorities). The callback copies
+//              them and returns the first credential whose leaf's RawIssuer
+//              is byte-equal to one of them, else an empty Certificate.
 // The server's chain is verified against `trust` without a host name:
 // InsecureSkipVerify plus VerifyPeerCertificate (called from
 // verifyServerCertificate, handshake_client.go, bad_certificate on error).
@@ -53,16 +55,11 @@ func loadClientCreds(c *shimCase, obs *observation) ([]clientCred, bool) {
 	return creds, true
 }
 
-// choose returns the index of the credential to send, or -1.
-func choose(c *shimCase, cri *tls.CertificateRequestInfo, creds []clientCred) int {
+// byIssuer returns the index of the first credential whose leaf's issuer
+// is byte-equal to an acceptable DN, or -1.
+func byIssuer(cas [][]byte, creds []clientCred) int {
 	for i := range creds {
-		if c.sel == "native" {
-			if cri.SupportsCertificate(&creds[i].pair) == nil {
-				return i
-			}
-			continue
-		}
-		for _, dn := range cri.AcceptableCAs {
+		for _, dn := range cas {
 			if bytes.Equal(creds[i].issuer, dn) {
 				return i
 			}
@@ -89,18 +86,24 @@ func runClient(c *shimCase, raw net.Conn, obs *observation) {
 	cfg.VerifyPeerCertificate = func(raw [][]byte, _ [][]*x509.Certificate) error {
 		return verifyChain(raw, trust, x509.ExtKeyUsageServerAuth)
 	}
-	cfg.GetClientCertificate = func(cri *tls.CertificateRequestInfo) (*tls.Certificate, error) {
-		obs.receivedExposed = true
-		obs.received = make([][]byte, len(cri.AcceptableCAs))
-		for i, dn := range cri.AcceptableCAs {
-			obs.received[i] = append([]byte{}, dn...)
+	if c.sel == "native" {
+		for i := range creds {
+			cfg.Certificates = append(cfg.Certificates, creds[i].pair)
 		}
-		i := choose(c, cri, creds)
-		obs.sentCert = i
-		if i < 0 {
-			return &tls.Certificate{}, nil
+	} else {
+		cfg.GetClientCertificate = func(cri *tls.CertificateRequestInfo) (*tls.Certificate, error) {
+			obs.receivedExposed = true
+			obs.received = make([][]byte, len(cri.AcceptableCAs))
+			for i, dn := range cri.AcceptableCAs {
+				obs.received[i] = append([]byte{}, dn...)
+			}
+			i := byIssuer(obs.received, creds)
+			obs.sentCert = i
+			if i < 0 {
+				return &tls.Certificate{}, nil
+			}
+			return &creds[i].pair, nil
 		}
-		return &creds[i].pair, nil
 	}
 	kl := openKeylog(c, obs)
 	if kl != nil {

@@ -5,6 +5,7 @@ package main
 // (SCM_RIGHTS), one JSON observation per reply datagram, exit 0 on EOF.
 
 import (
+	"encoding/json"
 	"fmt"
 	"net"
 	"os"
@@ -78,7 +79,12 @@ func serveLoop(ctl int) int {
 		}
 		text := buf[:n]
 		var reply object
-		if fd < 0 {
+		if !json.Valid(text) {
+			if fd >= 0 {
+				syscall.Close(fd)
+			}
+			reply = errorReply("", "request is not JSON")
+		} else if fd < 0 {
 			reply = errorReply(caseID(text), "request carries no file descriptor")
 		} else if c, perr := parseRequest(text); perr != nil {
 			syscall.Close(fd)
