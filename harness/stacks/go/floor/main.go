@@ -1,12 +1,20 @@
 // Command bench_floor_go is the floor ci/bench compares cabound with for Go
 // (the Go twin of fuzz/bench_floor.c): Go's own handshake cost with both
 // sides in one process over net.Pipe, with no harness, relay or processes.
-// Each iteration is a whole TLS 1.2 handshake with a client certificate;
-// the server's ClientCAs is a list of about LIST_BYTES list bytes built
-// from a PEM bundle with AppendCertsFromPEM (as the shim's trust-store mode
-// does once per case, so it is inside the timed loop), each side verifies
-// the other's chain, and it prints the mean microseconds per handshake (the
-// unit of the C floors).
+// Each iteration is a whole TLS 1.2 handshake with a client certificate,
+// each side verifying the other's chain, with a server list of about
+// LIST_BYTES list bytes built inside the timed loop the way the shim builds
+// it once per case (each case has a new list):
+//
+//	explicit     (printed first: the mode cabound's "auto" picks for Go) one
+//	             certificate per DN made with x509.CreateCertificate and
+//	             Template.RawSubject, as ../server.go explicitPool; the client
+//	             is verified against the CA in VerifyPeerCertificate.
+//	trust-store  (printed second) the PEM bundle read with
+//	             AppendCertsFromPEM; crypto/tls verifies against that pool.
+//
+// It prints the mean microseconds per handshake of each (the unit of the C
+// floors): "EXPLICIT_US TRUST_STORE_US".
 //
 // With PEM_LIST (a file naming one PEM bundle per line; ci/bench gives the
 // bundles cabound made for the same cases) the bundles are read into memory
@@ -19,6 +27,7 @@ package main
 import (
 	"bufio"
 	"crypto/ecdsa"
+	"crypto/ed25519"
 	"crypto/elliptic"
 	"crypto/rand"
 	"crypto/tls"
@@ -95,6 +104,30 @@ func throwawayBundle(listBytes int, seq int) []byte {
 	return out
 }
 
+// explicitPool is the shim's explicit mode (../server.go explicitPool):
+// a throwaway Ed25519 key, one self-signed certificate per DN.
+func explicitPool(dns [][]byte) *x509.CertPool {
+	pub, priv, err := ed25519.GenerateKey(rand.Reader)
+	if err != nil {
+		die("%v", err)
+	}
+	pool := x509.NewCertPool()
+	for i, dn := range dns {
+		tmpl := &x509.Certificate{SerialNumber: big.NewInt(int64(i) + 1), RawSubject: dn,
+			NotBefore: time.Unix(1577836800, 0), NotAfter: time.Unix(4102444800, 0)}
+		der, err := x509.CreateCertificate(rand.Reader, tmpl, tmpl, pub, priv)
+		if err != nil {
+			die("%v", err)
+		}
+		x, err := x509.ParseCertificate(der)
+		if err != nil {
+			die("%v", err)
+		}
+		pool.AddCert(x)
+	}
+	return pool
+}
+
 func main() {
 	if len(os.Args) != 3 && len(os.Args) != 4 {
 		fmt.Fprintf(os.Stderr, "usage: %s LIST_BYTES ITERATIONS [PEM_LIST]\n", os.Args[0])
@@ -147,28 +180,53 @@ func main() {
 		}
 	}
 
-	start := time.Now()
-	for i := 0; i < iters; i++ {
-		pool := x509.NewCertPool()
-		if !pool.AppendCertsFromPEM(bundles[i%len(bundles)]) {
-			die("bundle %d holds no certificate", i%len(bundles))
+	// The subjects of each bundle, for the explicit mode, before the clock.
+	subjects := make([][][]byte, len(bundles))
+	for i, b := range bundles {
+		for rest := b; ; {
+			var blk *pem.Block
+			if blk, rest = pem.Decode(rest); blk == nil {
+				break
+			}
+			if x, err := x509.ParseCertificate(blk.Bytes); err == nil {
+				subjects[i] = append(subjects[i], x.RawSubject)
+			}
 		}
-		pool.AddCert(ca.x) // the client's issuer, last: the server verifies against this pool
-		scfg := &tls.Config{Certificates: []tls.Certificate{server.pair}, ClientCAs: pool,
-			ClientAuth: tls.RequireAndVerifyClientCert, MinVersion: tls.VersionTLS12, MaxVersion: tls.VersionTLS12}
-		ccfg := &tls.Config{InsecureSkipVerify: true, VerifyPeerCertificate: verify(x509.ExtKeyUsageServerAuth),
-			MinVersion: tls.VersionTLS12, MaxVersion: tls.VersionTLS12,
-			GetClientCertificate: func(*tls.CertificateRequestInfo) (*tls.Certificate, error) { return &client.pair, nil }}
-		a, b := net.Pipe()
-		s, c := tls.Server(a, scfg), tls.Client(b, ccfg)
-		done := make(chan error, 1)
-		go func() { done <- s.Handshake() }()
-		cerr := c.Handshake()
-		if serr := <-done; serr != nil || cerr != nil {
-			die("handshake %d failed: server %v, client %v", i, serr, cerr)
-		}
-		a.Close()
-		b.Close()
 	}
-	fmt.Printf("%.1f\n", float64(time.Since(start).Microseconds())/float64(iters))
+	var results []float64
+	for _, explicit := range []bool{false, true} {
+		start := time.Now()
+		for i := 0; i < iters; i++ {
+			scfg := &tls.Config{Certificates: []tls.Certificate{server.pair},
+				MinVersion: tls.VersionTLS12, MaxVersion: tls.VersionTLS12}
+			if explicit {
+				scfg.ClientCAs = explicitPool(subjects[i%len(subjects)])
+				scfg.ClientAuth = tls.RequireAnyClientCert
+				scfg.VerifyPeerCertificate = verify(x509.ExtKeyUsageClientAuth)
+			} else {
+				pool := x509.NewCertPool()
+				if !pool.AppendCertsFromPEM(bundles[i%len(bundles)]) {
+					die("bundle %d holds no certificate", i%len(bundles))
+				}
+				pool.AddCert(ca.x) // the client's issuer: crypto/tls verifies against this pool
+				scfg.ClientCAs = pool
+				scfg.ClientAuth = tls.RequireAndVerifyClientCert
+			}
+			ccfg := &tls.Config{InsecureSkipVerify: true, VerifyPeerCertificate: verify(x509.ExtKeyUsageServerAuth),
+				MinVersion: tls.VersionTLS12, MaxVersion: tls.VersionTLS12,
+				GetClientCertificate: func(*tls.CertificateRequestInfo) (*tls.Certificate, error) { return &client.pair, nil }}
+			a, b := net.Pipe()
+			s, c := tls.Server(a, scfg), tls.Client(b, ccfg)
+			done := make(chan error, 1)
+			go func() { done <- s.Handshake() }()
+			cerr := c.Handshake()
+			if serr := <-done; serr != nil || cerr != nil {
+				die("handshake %d failed: server %v, client %v", i, serr, cerr)
+			}
+			a.Close()
+			b.Close()
+		}
+		results = append(results, float64(time.Since(start).Microseconds())/float64(iters))
+	}
+	fmt.Printf("%.1f %.1f\n", results[0], results[1])
 }
