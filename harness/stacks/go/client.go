@@ -29,7 +29,6 @@ import (
 	"crypto/tls"
 	"crypto/x509"
 	"net"
-	"time"
 )
 
 type clientCred struct {
@@ -111,12 +110,11 @@ func runClient(c *shimCase, raw net.Conn, obs *observation) {
 		cfg.KeyLogWriter = kl
 	}
 	conn := tls.Client(raw, cfg)
-	timeout := time.Duration(c.timeoutMS) * time.Millisecond
-	raw.SetDeadline(time.Now().Add(timeout))
+	setDeadline(raw, c.timeoutMS)
 	if err := conn.Handshake(); err != nil {
 		obs.setError(errHandshake, "Handshake: %v", err)
 	} else {
-		raw.SetDeadline(time.Now().Add(timeout))
+		setDeadline(raw, c.timeoutMS)
 		b := make([]byte, 1)
 		// Read returns (1, io.EOF) when the peer's close_notify came in the
 		// same read as the byte (conn.go Read): the byte counts first.

@@ -25,12 +25,12 @@ func readList(path string) ([][]byte, error) {
 	if bytes.IndexByte(text, 0) >= 0 {
 		return nil, fmt.Errorf("%s:0: binary data (NUL byte) in a list file", path)
 	}
-	lines := strings.Split(string(text), "\n")
-	if len(text) > 0 && text[len(text)-1] == '\n' {
-		lines = lines[:len(lines)-1]
-	}
-	if len(lines) == 0 {
+	if len(text) == 0 {
 		return nil, fmt.Errorf("%s:0: empty file (expected header %q)", path, listHeader)
+	}
+	lines := strings.Split(string(text), "\n")
+	if text[len(text)-1] == '\n' {
+		lines = lines[:len(lines)-1]
 	}
 	var dns [][]byte
 	for i, line := range lines {

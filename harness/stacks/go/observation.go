@@ -183,6 +183,15 @@ func observe(c *shimCase, conn net.Conn) object {
 	return append(o, kv{"handshake_us", elapsed.Microseconds()})
 }
 
+// setDeadline bounds the next blocking reads and writes by timeout_ms, as
+// SO_RCVTIMEO/SO_SNDTIMEO do in shim.c; 0 or less means no bound there, and
+// here too.
+func setDeadline(conn net.Conn, timeoutMS int) {
+	if timeoutMS > 0 {
+		conn.SetDeadline(time.Now().Add(time.Duration(timeoutMS) * time.Millisecond))
+	}
+}
+
 // lingerClose half-closes conn and reads until the peer closes too (at most
 // a second), as linger_close in shim.c: a peer still writing (a TLS 1.3
 // client's ChangeCipherSpec) then reads our alert instead of a reset.
@@ -193,6 +202,10 @@ func lingerClose(conn net.Conn, timeoutMS int) {
 	ms := timeoutMS
 	if ms > 1000 {
 		ms = 1000
+	}
+	if ms <= 0 { // shim.c's loop ends at once then
+		conn.Close()
+		return
 	}
 	conn.SetReadDeadline(time.Now().Add(time.Duration(ms) * time.Millisecond))
 	buf := make([]byte, 4096)

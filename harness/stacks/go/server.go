@@ -180,12 +180,11 @@ func runServer(c *shimCase, raw net.Conn, obs *observation) {
 		cfg.KeyLogWriter = kl
 	}
 	conn := tls.Server(raw, cfg)
-	timeout := time.Duration(c.timeoutMS) * time.Millisecond
-	raw.SetDeadline(time.Now().Add(timeout))
+	setDeadline(raw, c.timeoutMS)
 	if err := conn.Handshake(); err != nil {
 		obs.setError(errHandshake, "Handshake: %v", err)
 	} else {
-		raw.SetDeadline(time.Now().Add(timeout))
+		setDeadline(raw, c.timeoutMS)
 		if _, err := conn.Write([]byte("x")); err != nil {
 			obs.setError(errData, "Write: %v", err)
 		} else {
