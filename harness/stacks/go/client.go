@@ -104,7 +104,7 @@ func runClient(c *shimCase, raw net.Conn, obs *observation) {
 			return &creds[i].pair, nil
 		}
 	}
-	kl := openKeylog(c, obs)
+	kl := openKeylog(c)
 	if kl != nil {
 		defer kl.Close()
 		cfg.KeyLogWriter = kl
