@@ -19,6 +19,9 @@ static const struct suite suites[] = {
     {0xC02B, "AES-128-GCM", "SHA256", 16, 4, 0}, {0xC02F, "AES-128-GCM", "SHA256", 16, 4, 0},
     {0xC02C, "AES-256-GCM", "SHA384", 32, 4, 0}, {0xC030, "AES-256-GCM", "SHA384", 32, 4, 0},
     {0xCCA9, "ChaCha20-Poly1305", "SHA256", 32, 12, 1}, {0xCCA8, "ChaCha20-Poly1305", "SHA256", 32, 12, 1},
+    /* CECPQ1_ECDSA_WITH_CHACHA20_POLY1305_SHA256, which Botan 2 negotiates
+     * with itself: a post-quantum key exchange, records protected as 0xCCA9. */
+    {0x16B8, "ChaCha20-Poly1305", "SHA256", 32, 12, 1},
 };
 
 static const cb_hs_msg *first(const cb_hs_reasm *h, uint8_t type)
