@@ -2,6 +2,7 @@ package cabound.jsse;
 
 import cabound.shim.Case;
 import cabound.shim.KeyLog;
+import cabound.shim.Memo;
 import cabound.shim.Observation;
 import cabound.shim.Pki;
 import cabound.shim.Shim;
@@ -78,8 +79,21 @@ public final class JsseShim implements Stack {
     @Override
     public List<String> selects() { return Arrays.asList("native", "by-issuer"); }
 
-    /** pkix is the JDK's PKIX trust manager over the anchors of a PEM bundle. */
+    /**
+     * pkix is the JDK's PKIX trust manager over the anchors of a PEM bundle,
+     * remembered per file (Memo): building it parses every anchor.
+     */
     private static X509ExtendedTrustManager pkix(String pem) throws IOException, GeneralSecurityException {
+        try {
+            return Memo.get("pkix", () -> buildPkix(pem), pem);
+        } catch (IOException | GeneralSecurityException | RuntimeException e) {
+            throw e;
+        } catch (Exception e) {
+            throw new GeneralSecurityException(e);
+        }
+    }
+
+    private static X509ExtendedTrustManager buildPkix(String pem) throws IOException, GeneralSecurityException {
         KeyStore ks = KeyStore.getInstance(KeyStore.getDefaultType());
         ks.load(null, null);
         X509Certificate[] anchors = Pki.certs(pem);
@@ -96,12 +110,17 @@ public final class JsseShim implements Stack {
     /**
      * ServerTrust verifies with the JDK's PKIX trust manager, records the
      * client's certificate, and answers getAcceptedIssuers() — the list
-     * SunJSSE sends — from |accepted| (null: the PKIX manager's own).
+     * SunJSSE sends — from |accepted| (null: the PKIX manager's own). Its
+     * first getAcceptedIssuers() of a TLS 1.3 case also writes the key log
+     * (Tls13Secrets): SunJSSE asks while it produces the CertificateRequest,
+     * when the handshake traffic secrets exist.
      */
     private static final class ServerTrust extends X509ExtendedTrustManager {
         final X509ExtendedTrustManager d;
         final X509Certificate[] accepted;
         final Observation obs;
+        SSLSocket socket;   /* set once layered */
+        KeyLog keylog;      /* TLS 1.3 cases only */
 
         ServerTrust(X509ExtendedTrustManager d, X509Certificate[] accepted, Observation obs) {
             this.d = d;
@@ -154,6 +173,10 @@ public final class JsseShim implements Stack {
 
         @Override
         public X509Certificate[] getAcceptedIssuers() {
+            if (keylog != null && socket != null) {
+                Tls13Secrets.log(socket, keylog);
+                keylog = null;
+            }
             return accepted != null ? accepted.clone() : d.getAcceptedIssuers();
         }
     }
@@ -274,7 +297,7 @@ public final class JsseShim implements Stack {
         return ss;
     }
 
-    private static void server(Case c, Socket sock, Observation obs) throws IOException, GeneralSecurityException {
+    private static void server(Case c, Socket sock, Observation obs, KeyLog keylog) throws IOException, GeneralSecurityException {
         X509Certificate[] accepted;
         String anchors = c.trust;
         switch (c.source) {
@@ -297,8 +320,11 @@ public final class JsseShim implements Stack {
         ks.load(null, null);
         ks.setKeyEntry("server", Pki.key(c.key), PW, Pki.certs(c.cert));
         SSLContext ctx = SSLContext.getInstance("TLS");
-        ctx.init(keyManagers(ks), new TrustManager[] {new ServerTrust(pkix(anchors), accepted, obs)}, null);
+        ServerTrust trust = new ServerTrust(pkix(anchors), accepted, obs);
+        ctx.init(keyManagers(ks), new TrustManager[] {trust}, null);
         SSLSocket ss = layer(ctx, sock, c, false);
+        trust.socket = ss;
+        trust.keylog = c.tls13() ? keylog : null;
         if (c.requireCert)
             ss.setNeedClientAuth(true);
         else
@@ -363,10 +389,9 @@ public final class JsseShim implements Stack {
 
     @Override
     public void run(Case c, Socket sock, Observation obs, KeyLog keylog) {
-        /* No key log: the JDK has no hook for its secrets (see NOTES.md). */
         try {
             if (c.role == Case.Role.SERVER)
-                server(c, sock, obs);
+                server(c, sock, obs, keylog);
             else
                 client(c, sock, obs);
         } catch (IOException | GeneralSecurityException e) {

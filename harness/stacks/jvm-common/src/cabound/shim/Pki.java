@@ -32,8 +32,18 @@ import java.util.Set;
 public final class Pki {
     private Pki() {}
 
-    /** certs reads every certificate of a PEM bundle, in file order. */
+    /** certs reads every certificate of a PEM bundle, in file order (remembered: Memo). */
     public static X509Certificate[] certs(String path) throws IOException, GeneralSecurityException {
+        try {
+            return Memo.get("certs", () -> readCerts(path), path).clone();
+        } catch (IOException | GeneralSecurityException | RuntimeException e) {
+            throw e;
+        } catch (Exception e) {
+            throw new GeneralSecurityException(e);
+        }
+    }
+
+    private static X509Certificate[] readCerts(String path) throws IOException, GeneralSecurityException {
         CertificateFactory cf = CertificateFactory.getInstance("X.509");
         List<X509Certificate> out = new ArrayList<>();
         try (InputStream in = new FileInputStream(path)) {
@@ -81,9 +91,19 @@ public final class Pki {
         List<X509Certificate> path = new ArrayList<>();
         for (byte[] d : chain)
             path.add((X509Certificate) cf.generateCertificate(new ByteArrayInputStream(d)));
-        Set<TrustAnchor> anchors = new HashSet<>();
-        for (X509Certificate a : certs(trust))
-            anchors.add(new TrustAnchor(a, null));
+        Set<TrustAnchor> anchors;
+        try {
+            anchors = Memo.get("anchors", () -> {
+                Set<TrustAnchor> set = new HashSet<>();
+                for (X509Certificate a : certs(trust))
+                    set.add(new TrustAnchor(a, null));
+                return set;
+            }, trust);
+        } catch (IOException | GeneralSecurityException | RuntimeException e) {
+            throw e;
+        } catch (Exception e) {
+            throw new GeneralSecurityException(e);
+        }
         /* A path ends below its anchor: drop a self-signed anchor sent along. */
         List<X509Certificate> p = new ArrayList<>(path);
         while (p.size() > 1 && p.get(p.size() - 1).getSubjectX500Principal().equals(p.get(p.size() - 1).getIssuerX500Principal()))
