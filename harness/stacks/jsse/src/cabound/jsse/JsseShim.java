@@ -289,6 +289,41 @@ public final class JsseShim implements Stack {
         return kmf.getKeyManagers();
     }
 
+    /**
+     * keyStore holds the credentials (cert, key path pairs) under "credN"
+     * ("server" for one server credential), remembered per files (Memo): a
+     * PKCS#12 KeyStore encrypts each key it is given (PBE, 10000 rounds) and
+     * the key manager decrypts it again, which was most of a case's cost.
+     */
+    private static final class Creds {
+        KeyManager[] managers;
+        final List<X509Certificate[]> chains = new ArrayList<>();
+        final List<PrivateKey> keys = new ArrayList<>();
+    }
+
+    private static Creds creds(String alias0, String... certKey) throws IOException, GeneralSecurityException {
+        try {
+            return Memo.get("creds:" + alias0, () -> {
+                Creds c = new Creds();
+                KeyStore ks = KeyStore.getInstance(KeyStore.getDefaultType());
+                ks.load(null, null);
+                for (int i = 0; i + 1 < certKey.length; i += 2) {
+                    X509Certificate[] chain = Pki.certs(certKey[i]);
+                    PrivateKey k = Pki.key(certKey[i + 1]);
+                    c.chains.add(chain);
+                    c.keys.add(k);
+                    ks.setKeyEntry(alias0 != null ? alias0 : "cred" + i / 2, k, PW, chain);
+                }
+                c.managers = keyManagers(ks);
+                return c;
+            }, certKey);
+        } catch (IOException | GeneralSecurityException | RuntimeException e) {
+            throw e;
+        } catch (Exception e) {
+            throw new GeneralSecurityException(e);
+        }
+    }
+
     private static SSLSocket layer(SSLContext ctx, Socket sock, Case c, boolean client) throws IOException {
         SSLSocket ss = (SSLSocket) ctx.getSocketFactory().createSocket(sock, "127.0.0.1", sock.getPort(), false);
         ss.setUseClientMode(client);
@@ -316,12 +351,9 @@ public final class JsseShim implements Stack {
         default: /* NONE */
             accepted = new X509Certificate[0];
         }
-        KeyStore ks = KeyStore.getInstance(KeyStore.getDefaultType());
-        ks.load(null, null);
-        ks.setKeyEntry("server", Pki.key(c.key), PW, Pki.certs(c.cert));
         SSLContext ctx = SSLContext.getInstance("TLS");
         ServerTrust trust = new ServerTrust(pkix(anchors), accepted, obs);
-        ctx.init(keyManagers(ks), new TrustManager[] {trust}, null);
+        ctx.init(creds("server", c.cert, c.key).managers, new TrustManager[] {trust}, null);
         SSLSocket ss = layer(ctx, sock, c, false);
         trust.socket = ss;
         trust.keylog = c.tls13() ? keylog : null;
@@ -336,28 +368,24 @@ public final class JsseShim implements Stack {
             obs.handshakeOk = true;
         } catch (IOException e) {
             obs.setError(e);
+            JsseAlerts.record(e, obs);
         } finally {
             closeQuietly(ss);
         }
     }
 
     private static void client(Case c, Socket sock, Observation obs) throws IOException, GeneralSecurityException {
-        KeyStore ks = KeyStore.getInstance(KeyStore.getDefaultType());
-        ks.load(null, null);
-        List<X509Certificate[]> chains = new ArrayList<>();
-        List<PrivateKey> keys = new ArrayList<>();
+        String[] files = new String[2 * c.clientCreds.size()];
         for (int i = 0; i < c.clientCreds.size(); i++) {
-            X509Certificate[] chain = Pki.certs(c.clientCreds.get(i).cert);
-            PrivateKey k = Pki.key(c.clientCreds.get(i).key);
-            chains.add(chain);
-            keys.add(k);
-            ks.setKeyEntry("cred" + i, k, PW, chain);
+            files[2 * i] = c.clientCreds.get(i).cert;
+            files[2 * i + 1] = c.clientCreds.get(i).key;
         }
+        Creds cr = creds(null, files);
         X509ExtendedKeyManager jdk = null;
-        for (KeyManager km : keyManagers(ks))
+        for (KeyManager km : cr.managers)
             if (km instanceof X509ExtendedKeyManager)
                 jdk = (X509ExtendedKeyManager) km;
-        ClientKeys keysMgr = new ClientKeys(jdk, c.select == Case.Select.BY_ISSUER, chains, keys, obs);
+        ClientKeys keysMgr = new ClientKeys(jdk, c.select == Case.Select.BY_ISSUER, cr.chains, cr.keys, obs);
         SSLContext ctx = SSLContext.getInstance("TLS");
         /* The server is verified against trust; an SSLSocket has no endpoint
          * identification unless one is set, so no host name check. */
@@ -373,6 +401,7 @@ public final class JsseShim implements Stack {
                 obs.setError(-1, b < 0 ? "the connection closed before the server's byte" : "unexpected byte " + b);
         } catch (IOException e) {
             obs.setError(e);
+            JsseAlerts.record(e, obs);
         } finally {
             obs.sentCert = keysMgr.index();
             closeQuietly(ss);
