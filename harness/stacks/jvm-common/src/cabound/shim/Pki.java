@@ -1,7 +1,6 @@
 package cabound.shim;
 
 import java.io.ByteArrayInputStream;
-import java.io.FileInputStream;
 import java.io.IOException;
 import java.io.InputStream;
 import java.nio.charset.StandardCharsets;
@@ -46,7 +45,10 @@ public final class Pki {
     private static X509Certificate[] readCerts(String path) throws IOException, GeneralSecurityException {
         CertificateFactory cf = CertificateFactory.getInstance("X.509");
         List<X509Certificate> out = new ArrayList<>();
-        try (InputStream in = new FileInputStream(path)) {
+        /* From memory: the JDK's PEM reader (X509Factory.readOneBlock) reads
+         * one byte per read() call, a system call each on a FileInputStream:
+         * 3 s for 853 certificates, 0.2 s from a byte array. */
+        try (InputStream in = new ByteArrayInputStream(Files.readAllBytes(Paths.get(path)))) {
             for (java.security.cert.Certificate c : cf.generateCertificates(in))
                 out.add((X509Certificate) c);
         }
