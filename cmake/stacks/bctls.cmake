@@ -1,0 +1,28 @@
+# bctls — Bouncy Castle's TLS (Debian libbctls-java 1.72: bctls.jar, with
+# bcprov.jar and bcutil.jar from libbcprov-java and libbcutil-java); the shim
+# is Java (harness/stacks/bctls). -DCABOUND_BCTLS_ROOT=DIR: the three jars
+# from DIR instead of /usr/share/java.
+include(${CMAKE_CURRENT_LIST_DIR}/_jdk.cmake)
+set(CABOUND_BCTLS_ROOT "" CACHE PATH "Directory holding bctls.jar, bcprov.jar and bcutil.jar")
+if(CABOUND_BCTLS_ROOT)
+  set(_bc_dirs ${CABOUND_BCTLS_ROOT})
+else()
+  set(_bc_dirs /usr/share/java)
+endif()
+set(CABOUND_BCTLS_JARS "")
+set(_bc_ok TRUE)
+foreach(_j bctls bcprov bcutil)
+  find_file(CABOUND_BCTLS_JAR_${_j} ${_j}.jar PATHS ${_bc_dirs} NO_DEFAULT_PATH)
+  if(CABOUND_BCTLS_JAR_${_j})
+    list(APPEND CABOUND_BCTLS_JARS ${CABOUND_BCTLS_JAR_${_j}})
+  else()
+    set(_bc_ok FALSE)
+  endif()
+endforeach()
+if(NOT CABOUND_JDK_FOUND)
+  _cabound_missing(bctls "${CABOUND_JDK_WHY}")
+elseif(NOT _bc_ok)
+  _cabound_missing(bctls "bctls.jar, bcprov.jar or bcutil.jar not found in ${_bc_dirs} (Debian package libbctls-java, or -DCABOUND_BCTLS_ROOT=DIR)")
+else()
+  _cabound_found(bctls)
+endif()
