@@ -8,8 +8,12 @@
  *   close    exits without answering
  *   flood    writes 8 MiB of non-TLS bytes to the connection and 8 MiB to stdout
  *   silent   answers "handshake failed" without touching the connection
+ *   torrent  writes to the connection without end (the relay must stop it)
+ *   escape   starts a grandchild in a session of its own (setsid, so out of
+ *            the shim's process group) that sleeps for an hour, then answers
  */
 #include <signal.h>
+#include <sys/types.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -37,6 +41,21 @@ static void run(const struct shim_case *c, int fd, struct shim_obs *obs)
         /* The loop's own reply follows; the harness must take the first. */
     } else if (strncmp(name, "close", 5) == 0) {
         _exit(3);
+    } else if (strncmp(name, "torrent", 7) == 0) {
+        static char buf[1 << 16];
+        memset(buf, 'A', sizeof(buf));
+        while (write(fd, buf, sizeof(buf)) > 0)
+            ;
+    } else if (strncmp(name, "escape", 6) == 0) {
+        pid_t p = fork();
+        if (p == 0) {
+            setsid();
+            if (fork() == 0) {
+                char *argv[] = {"sleep", "3600", NULL};
+                execvp("sleep", argv);
+            }
+            _exit(0);
+        }
     } else if (strncmp(name, "flood", 5) == 0) {
         char *buf = malloc(1 << 20);
         if (buf) {

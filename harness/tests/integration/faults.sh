@@ -39,6 +39,17 @@ line=$(timeout 60 "$CABOUND" pair --server misbehave-stream --client openssl --n
 check "stream silent: no fault" [ "$(field "$line" 'r["fault"]')" = None ]
 check "stream silent: the shim's reply is the server's observation" [ "$(field "$line" '(r.get("server_error") or {}).get("text")')" = "misbehave-stream: no TLS here" ]
 # Flooding and a silent failure are observations, not faults: the handshake fails.
+# A shim that writes without end is stopped at the relay's bound, in
+# bounded time and memory, and named.
+start=$SECONDS
+line=$(timeout 120 "$CABOUND" pair --server misbehave --client openssl --name torrent --timeout-ms 20000 2>/dev/null)
+check "torrent: stopped and named" [ "$(field "$line" '(r.get("fault") or {}).get("server")')" = "shim-error: sent more than 16 MiB" ]
+check "torrent: well before the case deadline" [ $((SECONDS - start)) -lt 20 ]
+# What a shim starts outside its process group does not outlive the case.
+line=$(timeout 60 "$CABOUND" pair --server misbehave --client openssl --name escape --timeout-ms 1500 2>/dev/null)
+check "escape: the case ran" [ "$(field "$line" 'r["handshake"]')" = failed ]
+sleep 0.2
+check "escape: the setsid grandchild is gone" bash -c '! pgrep -x -f "sleep 3600" >/dev/null'
 line=$(timeout 60 "$CABOUND" pair --server misbehave --client openssl --name flood --timeout-ms 1500)
 check "flood: handshake failed, recorded" [ "$(field "$line" 'r["handshake"]')" = failed ]
 check "flood: the server's bytes are not TLS" [ "$(field "$line" 'r["server_verdict"]')" = malformed ]
