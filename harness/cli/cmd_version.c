@@ -18,6 +18,6 @@ int cmd_version(int argc, char **argv)
         fprintf(stderr, "Unrecognized flag: %s\n", argv[2]);
         return CB_EXIT_USAGE;
     }
-    printf("cabound %s (shim contract 1)\n", CABOUND_VERSION);
+    printf("cabound %s (shim contract 2: seqpacket and stream transports)\n", CABOUND_VERSION);
     return CB_EXIT_OK;
 }
