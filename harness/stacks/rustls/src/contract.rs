@@ -325,3 +325,32 @@ pub fn describe() -> Value {
         "runtime": observation::RUNTIME,
     })
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn req(extra: &str) -> Value {
+        serde_json::from_str(&format!("{{\"contract\":1,\"tls\":\"1.3\",{}}}", extra)).unwrap()
+    }
+
+    #[test]
+    fn bad_requests_say_why() {
+        let e = |v: &Value| parse_request(v).err().unwrap();
+        assert_eq!(e(&json!({"contract": 2})), "request contract must be 1");
+        assert_eq!(e(&req("\"role\":\"peer\"")), "role must be \"server\" or \"client\"");
+        assert_eq!(e(&req("\"role\":\"client\",\"select\":\"best\"")), "unknown select \"best\"");
+        assert_eq!(e(&req("\"role\":\"server\",\"cert\":\"c\",\"key\":\"k\"")), "calist_source explicit needs calist");
+        assert_eq!(
+            e(&req("\"role\":\"server\",\"cert\":\"c\",\"key\":\"k\",\"calist_source\":\"trust-store\"")),
+            "calist_source trust-store needs calist_pem"
+        );
+        assert_eq!(e(&req("\"role\":\"client\",\"client_creds\":[{\"cert\":\"c\"}]")), "client_creds[0] needs cert and key");
+    }
+
+    #[test]
+    fn defaults_match_the_contract() {
+        let c = parse_request(&req("\"role\":\"client\"")).unwrap();
+        assert_eq!((c.select.as_str(), c.require_cert, c.timeout_ms, c.tls13), ("native", true, 5000, true));
+    }
+}

@@ -16,7 +16,8 @@ pub const RUNTIME: &str = env!("CABOUND_RUSTC_VERSION");
 pub struct Obs {
     pub unsupported: Option<String>,
     pub handshake_ok: bool,
-    /// (code, text): rustls's errors carry no number; code is always null.
+    /// the error's text; rustls's errors carry no number, so the JSON code
+    /// is always null
     pub error: Option<String>,
     pub alerts_exposed: bool,
     pub alert_sent: Option<u8>,

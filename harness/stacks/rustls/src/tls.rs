@@ -430,3 +430,19 @@ pub fn run(c: &Case, fd: RawFd, obs: &mut Obs) {
         }
     });
 }
+
+#[cfg(test)]
+mod tests {
+    use super::alert_number;
+
+    #[test]
+    fn alert_names_map_back_to_their_numbers() {
+        // The names rustls logs (AlertDescription's Debug) for alerts seen in
+        // the suites, and an unknown value.
+        assert_eq!(alert_number("DecodeError"), Some(50));
+        assert_eq!(alert_number("CertificateRequired"), Some(116));
+        assert_eq!(alert_number("BadRecordMac"), Some(20));
+        assert_eq!(alert_number("Unknown(255)"), Some(255));
+        assert_eq!(alert_number("NoSuchAlert"), None);
+    }
+}
