@@ -16,7 +16,12 @@ foreach(_s IN LISTS CABOUND_MORE_STACKS)
     list(APPEND CABOUND_ALL_STACKS ${_s})
   endif()
 endforeach()
-set(CABOUND_STACKS "${CABOUND_ALL_STACKS}" CACHE STRING "TLS stacks to build shims for (a subset of: ${CABOUND_ALL_STACKS})")
+# "all" (the default) follows the list as stacks are added; a cached list
+# would silently leave a new stack out of an existing build directory.
+set(CABOUND_STACKS "all" CACHE STRING "TLS stacks to build shims for: all, or a subset of: ${CABOUND_ALL_STACKS}")
+if(CABOUND_STACKS STREQUAL "all")
+  set(CABOUND_STACKS "${CABOUND_ALL_STACKS}")
+endif()
 set(CABOUND_STACKS_FOUND "")
 set(CABOUND_STACKS_MISSING "")
 

@@ -87,7 +87,7 @@ def floor():
     pems = sorted(glob.glob(f"{OUT}/floor/work/pki/list-*.pem"))
     with open(f"{OUT}/floor-pems.txt", "w") as f:
         f.write("".join(p + "\n" for p in pems))
-    for stack in os.environ.get("BENCH_STACKS", "openssl,boringssl,gnutls,mbedtls,wolfssl,nss").split(","):
+    for stack in os.environ.get("BENCH_STACKS", "openssl,boringssl,gnutls,mbedtls,wolfssl,nss,go").split(","):
         exe = os.path.join(B, "fuzz", f"bench_floor_{stack}")
         if not os.access(exe, os.X_OK):
             rows.append((f"floor {stack}", "not built (fuzz/bench_floor.c)"))

@@ -15,8 +15,8 @@ static const char *const rule_texts[] = {
     ("a side whose handshake failed sends an alert before it closes, unless the peer's alert or close "
      "reached it first (RFC 8446 6.2, RFC 5246 7.2.2)"),
     "the DNs a client API exposes are the DNs that reached it, in order",
-    ("in TLS 1.3 an alert sent once the sender has handshake keys is encrypted, not a plaintext record "
-     "(RFC 8446 5, 6)"),
+    ("in TLS 1.3 an alert sent once the sender sends under handshake keys is encrypted, not a plaintext "
+     "record (RFC 8446 5, 6; the server from its ServerHello on, A.2; the client once it sent protected records)"),
 };
 static const int rule_sides[] = {CB_SIDE_SERVER, CB_SIDE_SERVER, CB_SIDE_CLIENT, -1, CB_SIDE_CLIENT, -1};
 
@@ -141,7 +141,7 @@ static void judge_alerts(const cb_oracle_in *in, cb_oracle_out *o)
         char why[160];
         if (in->tls13 && in->plain_alert_after_keys[s]) {
             snprintf(why, sizeof(why), "the %s sent alert %d as a plaintext record after %s", me, in->alert_desc[s],
-                     s == CB_SIDE_SERVER ? "its ServerHello" : "the server's encrypted flight reached it");
+                     s == CB_SIDE_SERVER ? "its ServerHello" : "its own first protected record");
             fail_side(o, CB_RULE_ALERT_PROTECTED, (enum cb_side)s, why);
         } else if (in->tls13 && in->alert_desc[s] >= 0) {
             check(o, CB_RULE_ALERT_PROTECTED, (enum cb_side)s);

@@ -12,6 +12,7 @@
 #include <unistd.h>
 
 #include "capture.h"
+#include "contain.h"
 #include "codec.h"
 #include "der.h"
 #include "dn.h"
@@ -24,6 +25,7 @@
 #include "oracle.h"
 #include "pki.h"
 #include "relay.h"
+#include "stacks.h"
 
 /* The client issuers depend only on their count and size, so one PKI serves
  * a whole run. */
@@ -93,6 +95,19 @@ void cb_runner_init(cb_runner *r, const char *shim_dir, const char *work_dir, co
     snprintf(r->out_dir, sizeof(r->out_dir), "%s", out_dir);
     r->keep_captures = 1;
     r->cabound = "build/cabound";
+    cb_contain_init();
+}
+
+/* sweep kills whatever a shim left behind outside its process group: every
+ * child of this process that is not one of the runner's shims. */
+static void sweep(cb_runner *r)
+{
+    pid_t keep[sizeof(r->slots) / sizeof(r->slots[0])];
+    size_t n = 0;
+    for (size_t i = 0; i < r->n_slots; i++)
+        if (r->slots[i].proc.pid > 0)
+            keep[n++] = r->slots[i].proc.pid;
+    cb_contain_sweep(keep, n);
 }
 
 void cb_runner_close(cb_runner *r)
@@ -100,6 +115,7 @@ void cb_runner_close(cb_runner *r)
     for (size_t i = 0; i < r->n_slots; i++)
         cb_shimproc_stop(&r->slots[i].proc);
     r->n_slots = 0;
+    sweep(r);
     if (r->scratch[0]) {
         char p[4200];
         for (unsigned i = 0; i < CB_SCRATCH_SLOTS; i++) {
@@ -150,12 +166,10 @@ static cb_shimproc *slot(cb_runner *r, const char *stack, int role)
     memset(s, 0, sizeof(*s));
     snprintf(s->stack, sizeof(s->stack), "%s", stack);
     s->role = role;
-    s->proc.ctl = -1;
-    snprintf(s->proc.stack, sizeof(s->proc.stack), "%s", stack);
-    char path[sizeof(s->proc.path)];
+    char path[sizeof(s->proc.path)], log[sizeof(s->proc.log)];
     cb_shim_path(r->shim_dir, stack, path, sizeof(path));
-    memcpy(s->proc.path, path, sizeof(path));
-    snprintf(s->proc.log, sizeof(s->proc.log), "%s/shim-%s-%s.log", r->work_dir, stack, role ? "client" : "server");
+    snprintf(log, sizeof(log), "%s/shim-%s-%s.log", r->work_dir, stack, role ? "client" : "server");
+    cb_shimproc_init(&s->proc, stack, path, log, cb_stack_transport(r->shim_dir, stack));
     return &s->proc;
 }
 
@@ -439,7 +453,9 @@ int cb_case_exchange(cb_runner *r, cb_case_work *k, char *err, size_t errlen)
         return -1;
     }
     cb_relay_opts ro = {c->timeout_ms + 2000, k->inject.len ? k->inject.p : NULL, k->inject.len};
-    return cb_relay_run(sp, k->sreq, cp, k->creq, &ro, &k->rr, err, errlen);
+    int rc = cb_relay_run(sp, k->sreq, cp, k->creq, &ro, &k->rr, err, errlen);
+    sweep(r);
+    return rc;
 }
 
 int cb_case_judge(cb_runner *r, cb_case_work *k, json_t **result, char *err, size_t errlen)

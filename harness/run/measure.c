@@ -204,15 +204,13 @@ static int any_encrypted(const cb_stream *s)
     return 0;
 }
 
-static void measure13(const char *keylog, cb_wire *w, cb_stream *s2c, cb_stream *c2s, struct dir_alerts da[2],
-                      int *server_opened)
+static void measure13(const char *keylog, cb_wire *w, cb_stream *s2c, cb_stream *c2s, struct dir_alerts da[2])
 {
     w->alert_from_server = plain_alert(s2c);
     w->alert_from_client = plain_alert(c2s);
     w->client_cert_msg = -1;
     visible_alerts(s2c, 1, NULL, 0, &da[0]);
     visible_alerts(c2s, 1, NULL, 0, &da[1]);
-    *server_opened = 0;
     if (!any_encrypted(s2c)) {
         /* The server never got to its encrypted flight: no CertificateRequest
          * was sent, and that much is known without secrets. */
@@ -235,7 +233,6 @@ static void measure13(const char *keylog, cb_wire *w, cb_stream *s2c, cb_stream 
         snprintf(w->unavailable, sizeof(w->unavailable), "server flight: %s", sd.reason);
     } else {
         w->measured = 1;
-        *server_opened = sd.records_decrypted > 0;
         take_dir13(&sd, &da[0]);
         const cb_hs_msg *cr = find_msg(&sd.hs, CB_HS_CERTIFICATE_REQUEST);
         if (cr)
@@ -287,7 +284,7 @@ static const uint8_t hrr_random[32] = {0xCF, 0x21, 0xAD, 0x74, 0xE5, 0x9A, 0x61,
 /* order lays the relay's log over both directions: who did what first
  * (timeline.h), the compact event list, and TLS 1.3 alerts sent in
  * plaintext when the sender already had keys. */
-static void order(const cb_relay_result *r, int tls13, int server_opened, const cb_stream *s2c, const cb_stream *c2s,
+static void order(const cb_relay_result *r, int tls13, const cb_stream *s2c, const cb_stream *c2s,
                   const struct dir_alerts da[2], cb_wire *w)
 {
     w->plain_after_keys[0] = w->plain_after_keys[1] = CB_TL_NONE;
@@ -323,19 +320,17 @@ static void order(const cb_relay_result *r, int tls13, int server_opened, const 
                 w->plain_after_keys[0] = cb_timeline_io_of(r->io, r->n_io, 0, 0, rec_end(s2c, (size_t)a));
             break;
         }
-        /* Client: a plaintext alert read after the server's protected flight,
-         * which the harness could decrypt (so the ServerHello was sound),
-         * had reached it. */
-        long a = first_plain_alert(&da[1], 0);
+        /* Client: RFC 8446 A.1 turns its sending keys to handshake keys only
+         * after it processed the server's Finished, a moment the bytes do
+         * not show (the Finished often shares a record with the message the
+         * client failed on). What they show: once the client itself sent a
+         * protected record, a plaintext alert after it is a fault. */
         size_t p = 0;
-        while (p < s2c->n_records && s2c->records[p].type != CB_CT_APPLICATION_DATA)
+        while (p < c2s->n_records && c2s->records[p].type != CB_CT_APPLICATION_DATA)
             p++;
-        if (a >= 0 && server_opened && p < s2c->n_records) {
-            long k_alert = cb_timeline_io_of(r->io, r->n_io, 1, 0, rec_end(c2s, (size_t)a));
-            long k_keys = cb_timeline_io_of(r->io, r->n_io, 1, 1, rec_end(s2c, p));
-            if (k_alert != CB_TL_NONE && k_keys != CB_TL_NONE && k_keys < k_alert)
-                w->plain_after_keys[1] = k_alert;
-        }
+        long a = first_plain_alert(&da[1], p + 1);
+        if (p < c2s->n_records && a >= 0)
+            w->plain_after_keys[1] = cb_timeline_io_of(r->io, r->n_io, 1, 0, rec_end(c2s, (size_t)a));
     }
     cb_stream_free(&f);
 }
@@ -354,13 +349,12 @@ int cb_wire_measure(const cb_relay_result *r, int tls13, const char *keylog, cb_
         out->broken_at = end + 1;
     }
     struct dir_alerts da[2];
-    int server_opened = 0;
     memset(da, 0, sizeof(da));
     if (tls13)
-        measure13(keylog, out, &s2c, &c2s, da, &server_opened);
+        measure13(keylog, out, &s2c, &c2s, da);
     else
         measure12(r, keylog, out, &s2c, &c2s, da);
-    order(r, tls13, server_opened, &s2c, &c2s, da, out);
+    order(r, tls13, &s2c, &c2s, da, out);
     int oom = s2c.error || c2s.error;
     cb_stream_free(&s2c);
     cb_stream_free(&c2s);

@@ -39,10 +39,10 @@ typedef struct cb_wire {
     int timeline_ok;        /* side[] holds facts (the relay kept its log) */
     cb_tl_event events[CB_WIRE_MAX_EVENTS];
     size_t n_events;
-    /* TLS 1.3: a plaintext alert sent when that side already had handshake
-     * keys (server: after its ServerHello; client: after the server's
-     * protected flight, which decrypted, reached it). Index of the read that
-     * carried it, CB_TL_NONE when none. */
+    /* TLS 1.3: a plaintext alert sent when that side already sent under
+     * handshake keys (server: after its ServerHello, RFC 8446 A.2; client:
+     * after a protected record of its own). Index of the read that carried
+     * it, CB_TL_NONE when none. */
     long plain_after_keys[2];
 } cb_wire;
 

@@ -14,6 +14,11 @@
 #include "record.h"
 #include "rewrite.h"
 
+/* No case needs more: the largest list is 140000 bytes and a flight carries
+ * a few certificates. A side past this is flooding; it is stopped, so a
+ * misbehaving shim costs bounded memory. */
+#define CB_RELAY_MAX_BYTES (16u << 20)
+
 static double now_ms(void)
 {
     struct timespec ts;
@@ -72,15 +77,22 @@ int cb_relay_run(cb_shimproc *server, const char *server_request, cb_shimproc *c
                  char *err, size_t errlen)
 {
     memset(out, 0, sizeof(*out));
-    double t0 = now_ms(), deadline = t0 + (opts->timeout_ms > 0 ? opts->timeout_ms : 5000);
+    double t0 = now_ms(), deadline;
     struct side sides[2] = {
         {server, -1, 0, 0, {0}, 0, 0, &out->server_reply, out->server_fault, 0},
         {client, -1, 0, 0, {0}, 0, 0, &out->client_reply, out->client_fault, 0},
     };
     const char *reqs[2] = {server_request, client_request};
+    /* Start both before handing either its request: a shim that starts
+     * slowly (a JVM) then starts while the other does. */
+    int started[2];
     for (int i = 0; i < 2; i++) {
         char why[256];
-        if (cb_shimproc_start(sides[i].shim, why, sizeof(why)) != 0) {
+        started[i] = cb_shimproc_start(sides[i].shim, why, sizeof(why)) == 0;
+    }
+    for (int i = 0; i < 2; i++) {
+        char why[256];
+        if (!started[i]) {
             fault(&sides[i], "shim-error: cannot start");
         } else if (cb_shimproc_open(sides[i].shim, reqs[i], &sides[i].relay, why, sizeof(why)) != 0) {
             char how[64], what[300];
@@ -91,6 +103,9 @@ int cb_relay_run(cb_shimproc *server, const char *server_request, cb_shimproc *c
         if (sides[i].relay >= 0)
             fcntl(sides[i].relay, F_SETFL, O_NONBLOCK);
     }
+    /* The case's time runs from when both hold their connection: a stream
+     * shim's first request waits for its runtime to start (cb_shimproc_open). */
+    deadline = now_ms() + (opts->timeout_ms > 0 ? opts->timeout_ms : 5000);
     cb_rewriter w;
     cb_rewriter_init(&w, opts->inject_vector, opts->inject_len);
     int rewrite = opts->inject_vector != NULL;
@@ -137,7 +152,14 @@ int cb_relay_run(cb_shimproc *server, const char *server_request, cb_shimproc *c
             struct side *me = &sides[i], *peer = &sides[1 - i];
             if (idx_relay[i] >= 0 && (pfd[idx_relay[i]].revents & (POLLIN | POLLHUP | POLLERR))) {
                 ssize_t got = read(me->relay, buf, sizeof(buf));
-                if (got > 0) {
+                if (got > 0 && (i == 0 ? out->s2c.len : out->c2s.len) + (size_t)got > CB_RELAY_MAX_BYTES) {
+                    char what[96];
+                    snprintf(what, sizeof(what), "shim-error: sent more than %u MiB", CB_RELAY_MAX_BYTES >> 20);
+                    cb_shimproc_kill(me->shim);
+                    fault(me, what);
+                    me->eof = 1;
+                    add_io(out, CB_IO_EOF, i, 0, 0, now_ms() - t0);
+                } else if (got > 0) {
                     cb_buf *rec = i == 0 ? &out->s2c : &out->c2s;
                     size_t off = rec->len;
                     cb_buf_put(rec, buf, (size_t)got);
@@ -168,11 +190,17 @@ int cb_relay_run(cb_shimproc *server, const char *server_request, cb_shimproc *c
                     me->pend_off = me->pending.len; /* the shim is gone: drop */
             }
             if (idx_ctl[i] >= 0 && (pfd[idx_ctl[i]].revents & (POLLIN | POLLHUP | POLLERR))) {
-                char *reply = cb_shimproc_recv(me->shim);
-                if (reply) {
+                char *reply = NULL, bad[64];
+                int got = cb_shimproc_recv(me->shim, &reply, bad, sizeof(bad));
+                if (got > 0) {
                     *me->reply = reply;
                     me->done = 1;
-                } else {
+                } else if (got < 0 && bad[0]) {
+                    char what[96];
+                    cb_shimproc_kill(me->shim);
+                    snprintf(what, sizeof(what), "shim-error: %s", bad);
+                    fault(me, what);
+                } else if (got < 0) {
                     char how[64], what[96];
                     cb_shimproc_reap(me->shim, 1000, how, sizeof(how));
                     if (strncmp(how, "crash:", 6) == 0)

@@ -2,6 +2,7 @@
 #include "stacks.h"
 
 #include <dirent.h>
+#include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -65,6 +66,15 @@ static int describe_finish(FILE *p, const char *path, cb_stack_info *s)
     const char *l = json_string_value(json_object_get(s->describe, "library"));
     snprintf(s->version, sizeof(s->version), "%s", v ? v : "?");
     snprintf(s->library, sizeof(s->library), "%s", l ? l : "?");
+    const char *t = json_string_value(json_object_get(s->describe, "transport"));
+    if (json_object_get(s->describe, "transport") && !t) {
+        snprintf(s->why, sizeof(s->why), "%s --describe: \"transport\" is not a string", path);
+        return -1;
+    }
+    if (cb_transport_parse(t, &s->transport) != 0) {
+        snprintf(s->why, sizeof(s->why), "%s --describe: unknown transport \"%s\"", path, t);
+        return -1;
+    }
     join(json_object_get(s->describe, "tls"), s->tls, sizeof(s->tls));
     join(json_object_get(s->describe, "calist_source"), s->sources, sizeof(s->sources));
     join(json_object_get(s->describe, "select"), s->selects, sizeof(s->selects));
@@ -94,6 +104,51 @@ static FILE *add(const char *shim_dir, const char *id, cb_stack_info *s)
     return describe_start(path);
 }
 
+/* What discovery (or a later question) learnt of each shim's transport, so
+ * that the shim slots made after it, in this process or a worker forked from
+ * it, need not run --describe again (a JVM's takes half a second). */
+static struct {
+    char key[4200]; /* shim path */
+    cb_transport transport;
+} known_transport[64];
+static size_t n_known_transport;
+static pthread_mutex_t known_mu = PTHREAD_MUTEX_INITIALIZER;
+
+static void remember_transport(const char *path, cb_transport t)
+{
+    pthread_mutex_lock(&known_mu);
+    size_t i = 0;
+    while (i < n_known_transport && strcmp(known_transport[i].key, path) != 0)
+        i++;
+    if (i == n_known_transport && i < sizeof(known_transport) / sizeof(known_transport[0]))
+        snprintf(known_transport[n_known_transport++].key, sizeof(known_transport[0].key), "%s", path);
+    if (i < n_known_transport)
+        known_transport[i].transport = t;
+    pthread_mutex_unlock(&known_mu);
+}
+
+cb_transport cb_stack_transport(const char *shim_dir, const char *id)
+{
+    char path[4200];
+    snprintf(path, sizeof(path), "%s/cabound-shim-%s", shim_dir, id);
+    pthread_mutex_lock(&known_mu);
+    for (size_t i = 0; i < n_known_transport; i++)
+        if (strcmp(known_transport[i].key, path) == 0) {
+            cb_transport t = known_transport[i].transport;
+            pthread_mutex_unlock(&known_mu);
+            return t;
+        }
+    pthread_mutex_unlock(&known_mu);
+    cb_stack_info s;
+    memset(&s, 0, sizeof(s));
+    cb_transport t = CB_TRANSPORT_SEQPACKET;
+    if (access(path, X_OK) == 0 && describe_finish(describe_start(path), path, &s) == 0)
+        t = s.transport;
+    json_decref(s.describe);
+    remember_transport(path, t);
+    return t;
+}
+
 size_t cb_stacks_discover(const char *shim_dir, cb_stack_info *out, size_t max)
 {
     size_t n = 0;
@@ -120,6 +175,8 @@ size_t cb_stacks_discover(const char *shim_dir, cb_stack_info *out, size_t max)
             char path[4200];
             snprintf(path, sizeof(path), "%s/cabound-shim-%s", shim_dir, out[i].id);
             out[i].installed = describe_finish(running[i], path, &out[i]) == 0;
+            if (out[i].installed)
+                remember_transport(path, out[i].transport);
         }
     return n;
 }

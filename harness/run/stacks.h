@@ -6,12 +6,15 @@
 #include <jansson.h>
 #include <stddef.h>
 
+#include "shimproc.h"
+
 typedef struct cb_stack_info {
     char id[64];        /* "openssl", or "openssl@local" for another build */
     int installed;
     char why[256];      /* when missing */
     json_t *describe;   /* the shim's --describe object */
     char version[256], library[1024], tls[64], sources[128], selects[64];
+    cb_transport transport; /* from --describe "transport" (absent: seqpacket) */
 } cb_stack_info;
 
 /* cb_stacks_discover fills up to |max| entries from |shim_dir| and returns
@@ -27,6 +30,12 @@ int cb_stack_supports(const cb_stack_info *s, const char *key, const char *value
  * trust-store; for select, by-issuer where its API exposes the list, else
  * native. Other values come back unchanged. */
 const char *cb_stack_resolve(const cb_stack_info *s, const char *key, const char *want);
+
+/* cb_stack_transport returns the transport stack |id|'s shim in |shim_dir|
+ * declares: as this process's discovery found it, else by asking the shim's
+ * --describe once (remembered). A shim that cannot say is taken as
+ * seqpacket: starting it then records its failure as a fault. */
+cb_transport cb_stack_transport(const char *shim_dir, const char *id);
 
 /* cb_stack_find returns the entry for |id|, or NULL. */
 const cb_stack_info *cb_stack_find(const cb_stack_info *s, size_t n, const char *id);

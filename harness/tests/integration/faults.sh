@@ -15,6 +15,29 @@ expect_fault abort '^crash:SIGABRT$'
 expect_fault hang '^timeout$'
 expect_fault close '^shim-error: closed without a reply'
 expect_fault garbage '^shim-error: garbage reply'
+# The stream transport (contract 2): each way a shim can break it is a named
+# fault in bounded time, on either side.
+expect_stream_fault() { # NAME PATTERN SIDE
+  local start=$SECONDS line rc server=misbehave-stream client=openssl
+  [ "$3" = client ] && { server=openssl; client=misbehave-stream; }
+  line=$(timeout 60 "$CABOUND" pair --server $server --client $client --name "$1" --timeout-ms 1500 2>"$TMP/err")
+  rc=$?
+  check "stream $1 ($3): pair exits 1 (a fault is a finding)" [ $rc -eq 1 ]
+  check "stream $1 ($3): fault recorded as $2" python3 -c 'import json,re,sys; r=json.loads(sys.argv[1]); sys.exit(0 if re.match(sys.argv[2], (r["fault"] or {}).get(sys.argv[3]) or "") else 1)' "$line" "$2" "$3"
+  check "stream $1 ($3): finished in bounded time" [ $((SECONDS - start)) -lt 15 ]
+}
+for side in server client; do
+  expect_stream_fault noconnect '^shim-error: replied without connecting' $side
+  expect_stream_fault close '^shim-error: died without connecting \(exit:3\)$' $side
+  expect_stream_fault hang '^timeout$' $side
+  expect_stream_fault crash '^crash:SIGSEGV$' $side
+  expect_stream_fault flood '^shim-error: reply line over 1 MiB$' $side
+  expect_stream_fault garbage '^shim-error: garbage reply' $side
+done
+# A well-behaved stream shim (it connects, closes, replies) is an observation.
+line=$(timeout 60 "$CABOUND" pair --server misbehave-stream --client openssl --name silent --timeout-ms 1500)
+check "stream silent: no fault" [ "$(field "$line" 'r["fault"]')" = None ]
+check "stream silent: the shim's reply is the server's observation" [ "$(field "$line" '(r.get("server_error") or {}).get("text")')" = "misbehave-stream: no TLS here" ]
 # Flooding and a silent failure are observations, not faults: the handshake fails.
 line=$(timeout 60 "$CABOUND" pair --server misbehave --client openssl --name flood --timeout-ms 1500)
 check "flood: handshake failed, recorded" [ "$(field "$line" 'r["handshake"]')" = failed ]

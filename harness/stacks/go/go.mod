@@ -1,0 +1,3 @@
+module cabound/shim-go
+
+go 1.19
