@@ -204,7 +204,13 @@ int cb_parse_cr(const uint8_t *body, size_t len, int tls13, cb_cr_info *out)
     if (len < 1 || len < 1 + (size_t)body[0] + 2)
         return 0;
     off = 1 + body[0];
-    off += 2; /* the extensions block length: walked, not trusted */
+    /* The extensions block length is walked, not trusted, and compared: a
+     * block over 65535 bytes cannot be said in 16 bits (rustls and OpenSSL
+     * write the low bits). */
+    out->ext_block_declared = cb_get_u16(body + off);
+    out->ext_block_actual = len - off - 2;
+    out->ext_block_bad = out->ext_block_declared != out->ext_block_actual;
+    off += 2;
     /* The extensions block may itself be mis-sized by a wrapping encoder:
      * walk what is present, not what the block claims. */
     size_t end = len;

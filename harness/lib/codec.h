@@ -75,6 +75,8 @@ typedef struct cb_cr_info {
     int structure_ok;       /* the fields before the list parsed */
     size_t vector_offset;   /* offset of the outer length in the body */
     size_t vector_avail;    /* bytes from there to the end of its container */
+    int ext_block_bad;      /* 1.3: the extensions block's 16-bit length is not the bytes that follow */
+    size_t ext_block_declared, ext_block_actual;
     cb_decoded list;
 } cb_cr_info;
 

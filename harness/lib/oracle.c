@@ -98,6 +98,15 @@ static void judge_server(const cb_oracle_in *in, cb_oracle_out *o)
     const cb_decoded *d = in->wire_list;
     const cb_calist *cfg = in->configured;
     check(o, CB_RULE_PREFIX, CB_SIDE_SERVER);
+    if (in->ext_block_bad) {
+        /* The list inside may be whole, but the message around it is not. */
+        o->server = CB_SV_MALFORMED;
+        snprintf(o->server_detail, sizeof(o->server_detail),
+                 "extensions block length %zu, %zu bytes follow%s", in->ext_block_declared, in->ext_block_actual,
+                 (in->ext_block_actual & 0xffff) == in->ext_block_declared ? " (wrapped)" : "");
+        fail(o, CB_RULE_PREFIX, o->server_detail);
+        return;
+    }
     if (d->cls != CB_CLASS_WELL_FORMED && d->cls != CB_CLASS_EMPTY) {
         o->server = CB_SV_MALFORMED;
         snprintf(o->server_detail, sizeof(o->server_detail), "%s at offset %zu", cb_class_name(d->cls), d->bad_offset);

@@ -530,6 +530,9 @@ int cb_case_judge(cb_runner *r, cb_case_work *k, json_t **result, char *err, siz
     oi.wire_list = &w.cr.list;
     oi.oversize_plain = w.oversize_plain;
     oi.broken_at = w.broken_at;
+    oi.ext_block_bad = w.cr_present && c->tls13 && w.cr.ext_block_bad;
+    oi.ext_block_declared = w.cr.ext_block_declared;
+    oi.ext_block_actual = w.cr.ext_block_actual;
     oi.server_failed = !s_ok;
     oi.client_got = got ? &got->dns : NULL;
     oi.cr_reached_client = w.measured ? (w.cr_present ? CB_YES : CB_NO) : CB_UNKNOWN;
