@@ -52,7 +52,9 @@ int main(void)
             cb_cr_info info;
             CHECK(cb_parse_cr(m.p + 4, m.len - 4, v13, &info) == 0);
             CHECK(info.has_list && info.structure_ok);
-            CHECK(!info.ext_block_bad);
+            /* 1.3 holds the vector in an extension inside a 16-bit block:
+             * 65535 list bytes no longer fit, and the block length says so. */
+            CHECK_EQ(info.ext_block_bad, v13 && totals[i] + 2 + 4 > 0xffff);
             CHECK_STR(cb_class_name(info.list.cls), "well-formed");
             CHECK(cb_calist_equal(&l, &info.list.dns));
             cb_cr_info_free(&info);
