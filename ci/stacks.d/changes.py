@@ -1,6 +1,11 @@
 #!/usr/bin/env python3
-"""changes.py RESULTS.jsonl [--markdown] — what changed between the packaged
-and the current release of each stack, from one run that had both.
+"""changes.py RESULTS.jsonl [--markdown] [--findings] — what changed between
+the packaged and the current release of each stack, from one run that had
+both.
+
+--findings: for every rule the packaged stack's side failed, whether the same
+case fails the same rule with the current release in its place ("still
+holds": n of m cases), one row per (stack, role, rule).
 
 A case of STACK@VERSION is paired with the same case with the packaged STACK
 in its place (same suite, name, peer, TLS). A pair whose verdict on that
@@ -63,6 +68,8 @@ def main():
                                 "packaged_version": versions.get(base),
                                 "current_version": versions.get(sid),
                                 "repro": d.get("repro")})
+    if "--findings" in sys.argv:
+        return findings(lines, index, versions)
     if not md:
         for c in changes:
             print(json.dumps(c))
@@ -78,6 +85,51 @@ def main():
         g = groups[k]
         print(f"| {k[0]} {g[0]['packaged_version']} → {k[1]} | {k[2]} | `{k[3]}` | "
               f"{k[4]} → {k[5]} | {len(g)} | `{g[0]['repro']}` |")
+    return 0
+
+
+def owner(rule):
+    # as the oracle assigns them (harness/run/outcome.c rule_role)
+    return {"CA-PREFIX": "server", "REC-2E14": "server", "ALERT-ON-FAIL": "both"}.get(rule, "client")
+
+
+def findings(lines, index, versions):
+    current = sorted({d[s] for d in lines for s in ("server", "client") if "@" in d.get(s, "")})
+    rows = {}
+    for d in lines:
+        for role, me, peer in (("server", "server", "client"), ("client", "client", "server")):
+            base = d.get(me, "")
+            if "@" in base or not d.get("rules"):
+                continue
+            for sid in current:
+                if sid.split("@")[0] != base:
+                    continue
+                other = d[peer]
+                other_now = sid if other == base else other
+                key = (d["suite"], d["name"], sid if me == "server" else other_now,
+                       sid if me == "client" else other_now, d["tls"])
+                now = index.get(key)
+                for rule in d["rules"]:
+                    if owner(rule) not in (role, "both"):
+                        continue
+                    r = rows.setdefault((base, role, rule, sid), [0, 0, None, None])
+                    if now is None or now.get("unsupported"):
+                        continue
+                    r[1] += 1
+                    if rule in now.get("rules", []):
+                        r[0] += 1
+                        r[2] = r[2] or now.get("repro")
+                    else:
+                        r[3] = r[3] or now.get("repro")
+    print("| stack | role | rule | current release | still holds | repro (holds) | repro (gone) |")
+    print("| --- | --- | --- | --- | --- | --- | --- |")
+    for (base, role, rule, sid), (held, of, rh, rg) in sorted(rows.items()):
+        if of == 0:
+            verdict = "unmeasured (no comparable case ran)"
+        else:
+            verdict = f"{'yes' if held == of else 'no' if held == 0 else 'partly'}: {held} of {of} cases"
+        print(f"| {base} {versions.get(base, '')} | {role} | {rule} | {versions.get(sid, sid)} | {verdict} | "
+              f"{'`' + rh + '`' if rh else '-'} | {'`' + rg + '`' if rg else '-'} |")
     return 0
 
 
