@@ -17,12 +17,14 @@ GNUTLS_OPTS="--enable-ld-version-script --disable-rpath --without-tpm --without-
 CONFIG_OPTS="nettle: ./configure --prefix=PREFIX --libdir=PREFIX/lib $NETTLE_OPTS; gnutls: PKG_CONFIG_PATH=PREFIX/lib/pkgconfig ./configure --prefix=PREFIX --libdir=PREFIX/lib $GNUTLS_OPTS"
 
 recipe_build() {
-  step fetch need_dep nettle '^3\.(1[0-9]|[2-9][0-9])' || return 1
   local gsrc=$PWD
+  PART=nettle
+  step fetch need_dep nettle '^3\.(1[0-9]|[2-9][0-9])' || return 1
   cd "$DEP_SRC" || return 1
   step configure ./configure --prefix="$PREFIX" --libdir="$PREFIX/lib" $NETTLE_OPTS || return 1
   step build mk || return 1
   step install mk install || return 1
+  PART=
   cd "$gsrc" || return 1
   step configure env PKG_CONFIG_PATH="$PREFIX/lib/pkgconfig" LDFLAGS="-Wl,-rpath,$PREFIX/lib" \
     ./configure --prefix="$PREFIX" --libdir="$PREFIX/lib" $GNUTLS_OPTS || return 1

@@ -38,11 +38,13 @@ PC
 
 recipe_build() {
   local top=$PWD
+  PART=nspr
   step fetch need_dep nspr '^4\.' || return 1
   cd "$DEP_SRC/nspr" || return 1
   step configure ./configure --prefix="$PREFIX" --libdir="$PREFIX/lib" $NSPR_OPTS || return 1
   step build mk || return 1
   step install mk install || return 1
+  PART=
   cd "$top" || return 1
   # coreconf builds are not safe in parallel: one job.
   step build nice -n 10 make -C nss all $NSS_MAKE NSPR_INCLUDE_DIR="$PREFIX/include/nspr" NSPR_LIB_DIR="$PREFIX/lib" || return 1
