@@ -8,7 +8,7 @@ causes in 3.6. A case it cannot explain stops it (exit 1)."""
 import json, re, sys, fnmatch, collections
 exp, results, out = sys.argv[1:4]
 R = [json.loads(l) for l in open(results)]
-V = re.search(r"mbedtls@([0-9.]+)", exp).group(1)
+V = re.search(r"mbedtls@([0-9]+(?:\.[0-9]+)*)", exp).group(1)
 S = "mbedtls@" + V
 t = open(exp).read()
 head, _, rest = t.partition("\nexpect ")
