@@ -59,6 +59,7 @@ static const char *w_version(void)
 }
 
 static void cleanup(void);
+static int probe_push_order(void);
 
 static int w_init(void)
 {
@@ -66,8 +67,37 @@ static int w_init(void)
         fprintf(stderr, "shim-wolfssl: wolfSSL_Init failed\n");
         return -1;
     }
+    if (probe_push_order() != 0)
+        return -1;
     atexit(cleanup); /* the cached contexts, for leak checkers */
     return 0;
+}
+
+/* g_push_appends: where wolfSSL_sk_X509_NAME_push puts a name. 5.5.4
+ * prepends and returns WOLFSSL_SUCCESS (src/ssl.c wolfSSL_sk_push: "push new
+ * x509 onto head of stack"); 5.9.2 appends and returns the new count, as
+ * OpenSSL does (src/ssl_sk.c wolfSSL_sk_push -> wolfSSL_sk_insert(stack,
+ * data, -1)). Both the explicit list the shim builds and the names the
+ * client's parser pushes follow it, so it is measured once, here, rather
+ * than guessed from a version number. */
+static int g_push_appends;
+
+static int probe_push_order(void)
+{
+    WOLF_STACK_OF(WOLFSSL_X509_NAME) *sk = wolfSSL_sk_X509_NAME_new(NULL);
+    WOLFSSL_X509_NAME *a = wolfSSL_X509_NAME_new(), *b = wolfSSL_X509_NAME_new();
+    int ok = sk && a && b && wolfSSL_sk_X509_NAME_push(sk, a) > 0;
+    if (!ok)
+        wolfSSL_X509_NAME_free(a);
+    ok = ok && wolfSSL_sk_X509_NAME_push(sk, b) > 0;
+    if (!ok)
+        wolfSSL_X509_NAME_free(b);
+    if (ok)
+        g_push_appends = wolfSSL_sk_X509_NAME_value(sk, 0) == a;
+    wolfSSL_sk_X509_NAME_pop_free(sk, NULL);
+    if (!ok)
+        fprintf(stderr, "shim-wolfssl: probing wolfSSL_sk_X509_NAME_push failed\n");
+    return ok ? 0 : -1;
 }
 
 static void set_wolf_error(struct shim_obs *obs, int code, const char *prefix)
@@ -153,16 +183,17 @@ static void keylog_tls12(const struct shim_case *c, WOLFSSL *ssl)
 /* received_snapshot copies what the API gives for the names wolfSSL parsed
  * from the CertificateRequest: their count, order and wolfSSL_i2d_X509_NAME
  * encoding, which is 30 00 for every one of them in 5.5.4 (the names carry
- * no entries; see NOTES.md). wolfSSL_sk_X509_NAME_push prepends (src/ssl.c
- * wolfSSL_sk_push: "push new x509 onto head of stack"), so index 0 is the
- * last DN on the wire: walk the stack backwards to report wire order. */
+ * no entries; see NOTES.md). Where wolfSSL_sk_X509_NAME_push prepends
+ * (5.5.4, g_push_appends 0), index 0 is the last DN on the wire: walk the
+ * stack backwards to report wire order; where it appends (5.9.2), forwards. */
 static void received_snapshot(WOLFSSL *ssl, struct shim_obs *obs)
 {
     WOLF_STACK_OF(WOLFSSL_X509_NAME) *sk = wolfSSL_get_client_CA_list(ssl);
     cb_calist_free(&obs->received);
     cb_calist_init(&obs->received);
     int n = sk ? wolfSSL_sk_X509_NAME_num(sk) : 0;
-    for (int i = n - 1; i >= 0; i--) {
+    for (int j = 0; j < n; j++) {
+        int i = g_push_appends ? j : n - 1 - j;
         WOLFSSL_X509_NAME *name = wolfSSL_sk_X509_NAME_value(sk, i);
         unsigned char *der = NULL;
         int len = name ? wolfSSL_i2d_X509_NAME(name, &der) : -1;
@@ -286,12 +317,15 @@ static int server_list(WOLFSSL *ssl, const struct shim_case *c, struct shim_obs 
         shim_set_error(obs, 0, "setup: wolfSSL_sk_X509_NAME_new failed");
         return -1;
     }
-    /* Reverse: push prepends, the CertificateRequest is written head first. */
-    for (size_t k = c->calist.count; k-- > 0;) {
+    /* The CertificateRequest is written head first: where push prepends
+     * (g_push_appends 0), push the list backwards. Success is > 0 in both:
+     * WOLFSSL_SUCCESS (1) in 5.5.4, the new count in 5.9.2. */
+    for (size_t j = 0; j < c->calist.count; j++) {
+        size_t k = g_push_appends ? j : c->calist.count - 1 - j;
         const cb_dn *dn = &c->calist.dns[k];
         unsigned char *p = dn->der;
         WOLFSSL_X509_NAME *name = dn->len ? wolfSSL_d2i_X509_NAME(NULL, &p, (long)dn->len) : NULL;
-        if (!name || wolfSSL_sk_X509_NAME_push(sk, name) != WOLFSSL_SUCCESS) {
+        if (!name || wolfSSL_sk_X509_NAME_push(sk, name) <= 0) {
             if (name)
                 wolfSSL_X509_NAME_free(name);
             wolfSSL_sk_X509_NAME_pop_free(sk, NULL);
