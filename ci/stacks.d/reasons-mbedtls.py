@@ -18,9 +18,9 @@ SRV_NOALERT = ("ALERT-ON-FAIL: ssl_tls.c mbedtls_ssl_parse_certificate (" + V + 
                "Certificate under MBEDTLS_SSL_VERIFY_REQUIRED sets MBEDTLS_ERR_SSL_NO_CLIENT_CERTIFICATE "
                "(-29824) and goes to exit without mbedtls_ssl_send_alert_message")
 def reason(pat, role, body):
-    v = re.search(r"(?:server|client)-verdict (\S+)", body)
+    v = re.search(r"^  (?:server|client)-verdict (\S+)$", body, re.M)
     v = v.group(1) if v else ""
-    rules = re.search(r"rules (.*)", body).group(1)
+    rules = re.search(r"^  rules (.*)$", body, re.M).group(1)
     tls = pat.rsplit("/", 1)[1]
     cases = [d for d in R if fnmatch.fnmatchcase(d.get("case", ""), pat)]
     if v == "unsupported":
@@ -74,7 +74,7 @@ def reason(pat, role, body):
 
 outb = []
 for whole, pat, role, body in blocks:
-    if "fault timeout" in body:
+    if re.search(r"^  fault timeout$", body, re.M):
         print("dropped (a timeout under load; the same case was measured truncated):", pat, file=sys.stderr)
         continue
     r = reason(pat, role, body).replace('"', "'")

@@ -42,9 +42,9 @@ def main():
 
     def fix(m):
         pat, role, body = m.group(1), m.group(2), m.group(3)
-        v = re.search(r"(?:server|client)-verdict (\S+)", body)
-        rules = re.search(r"rules (.*)", body)
-        fault = re.search(r"fault (\S+)", body)
+        v = re.search(r"^  (?:server|client)-verdict (\S+)$", body, re.M)
+        rules = re.search(r"^  rules (.*)$", body, re.M)
+        fault = re.search(r"^  fault (\S+)$", body, re.M)
         parts = []
         keys = ([v.group(1)] if v else []) + ([fault.group(1)] if fault else [])
         for k in keys:
