@@ -1,5 +1,5 @@
 #!/usr/bin/env python3
-"""reasons.py FILE.expect CITATIONS.tsv — rewrite the reasons of a current
+"""reasons.py FILE.expect CITATIONS.tsv [RESULTS.jsonl] — rewrite the reasons of a current
 release's expectation file (suites/expect/STACK@VERSION.expect, as `cabound
 run --update-expectations` wrote it) from citations read in that version's
 own tree (ci/stacks.d/citations/STACK@VERSION.tsv: role, verdict or rule,
@@ -8,7 +8,14 @@ suites/expect/citations.tsv. The update tool composes reasons from the
 packaged stack's citations, which cite the packaged version's source; this
 puts the release's own in their place. A verdict or rule with no citation
 is an error (exit 1), never a silent guess. Reasons are kept by later
-updates (update_expect.c keep_reason)."""
+updates (update_expect.c keep_reason).
+
+With RESULTS (the run the file was written from), a verdict whose cause
+differs by the side's error code can be cited per code: a key
+"VERDICT:CODE" (e.g. "rejected:-140") is used for every code the cases of
+that expectation showed, and each such code must be cited."""
+import fnmatch
+import json
 import os
 import re
 import sys
@@ -30,10 +37,14 @@ def load(path, only_star=False):
 
 
 def main():
-    if len(sys.argv) != 3:
+    if len(sys.argv) not in (3, 4):
         print(__doc__, file=sys.stderr)
         return 2
-    exp, tsv = sys.argv[1:]
+    if len(sys.argv) == 4:
+        results = [json.loads(l) for l in open(sys.argv[3])]
+    else:
+        results = []
+    exp, tsv = sys.argv[1:3]
     here = os.path.dirname(os.path.abspath(__file__))
     cites = load(os.path.join(here, "..", "..", "suites", "expect", "citations.tsv"), only_star=True)
     cites.update(load(tsv))
@@ -47,6 +58,19 @@ def main():
         fault = re.search(r"^  fault (\S+)$", body, re.M)
         parts = []
         keys = ([v.group(1)] if v else []) + ([fault.group(1)] if fault else [])
+        coded = [k for k in keys if any(rk == role and key.startswith(k + ":") for rk, key in cites)]
+        for k in coded:
+            keys.remove(k)
+            codes = sorted({(d.get(role + "_error") or {}).get("code") for d in results
+                            if fnmatch.fnmatchcase(d.get("case", ""), pat) and d.get(role + "_verdict") == k})
+            if not codes:
+                missing.append(f"{pat} {role}: {k} (no case in RESULTS to tell its cause)")
+            for code in codes:
+                c = cites.get((role, f"{k}:{code}"))
+                if c is None:
+                    missing.append(f"{pat} {role}: {k}:{code}")
+                else:
+                    parts.append(c)
         for k in keys:
             c = cites.get((role, k))
             if c is None:
