@@ -35,12 +35,25 @@ endfunction()
 # _cabound_pkg: a stack found through pkg-config, or under CABOUND_<STACK>_ROOT.
 macro(_cabound_pkg stack module debpkg)
   string(TOUPPER ${stack} _S)
+  set(_pc_saved "$ENV{PKG_CONFIG_PATH}")
   if(CABOUND_${_S}_ROOT)
-    # Only that prefix: a library of the same name elsewhere must not answer.
-    set(ENV{PKG_CONFIG_LIBDIR} "${CABOUND_${_S}_ROOT}/lib/pkgconfig:${CABOUND_${_S}_ROOT}/lib64/pkgconfig:${CABOUND_${_S}_ROOT}/lib/${CMAKE_LIBRARY_ARCHITECTURE}/pkgconfig:${CABOUND_${_S}_ROOT}/share/pkgconfig")
+    # The prefix first; the system's directories stay searchable for the
+    # module's own dependencies (GnuTLS's Requires.private: libtasn1,
+    # p11-kit-1, ...), and the check below makes sure the module itself
+    # came from the prefix: a library of the same name elsewhere must not
+    # answer.
+    set(ENV{PKG_CONFIG_PATH} "${CABOUND_${_S}_ROOT}/lib/pkgconfig:${CABOUND_${_S}_ROOT}/lib64/pkgconfig:${CABOUND_${_S}_ROOT}/lib/${CMAKE_LIBRARY_ARCHITECTURE}/pkgconfig:${CABOUND_${_S}_ROOT}/share/pkgconfig")
   endif()
   pkg_check_modules(STACK_${_S} QUIET IMPORTED_TARGET GLOBAL ${module})
-  unset(ENV{PKG_CONFIG_LIBDIR})
+  set(ENV{PKG_CONFIG_PATH} "${_pc_saved}")
+  if(CABOUND_${_S}_ROOT AND STACK_${_S}_FOUND)
+    get_filename_component(_root_real "${CABOUND_${_S}_ROOT}" REALPATH)
+    get_filename_component(_pfx_real "${STACK_${_S}_PREFIX}" REALPATH)
+    if(NOT _pfx_real STREQUAL _root_real)
+      message(WARNING "cabound: pkg-config module '${module}' for ${stack} came from ${STACK_${_S}_PREFIX}, not ${CABOUND_${_S}_ROOT}")
+      set(STACK_${_S}_FOUND FALSE)
+    endif()
+  endif()
   if(STACK_${_S}_FOUND)
     add_library(cabound_stack_${stack} INTERFACE)
     target_link_libraries(cabound_stack_${stack} INTERFACE PkgConfig::STACK_${_S})

@@ -1,6 +1,15 @@
-/* shim_mbedtls.c — the Mbed TLS 2.28 shim (Debian libmbedtls-dev), see
- * ../README.md for the contract and NOTES.md for the evidence behind every
- * choice made here.
+/* shim_mbedtls.c — the Mbed TLS shim: 2.28 (Debian 12's libmbedtls-dev) and
+ * 3.6 LTS (built by ci/stacks as mbedtls@3.6.x), one source with
+ * #if MBEDTLS_VERSION_NUMBER where the APIs differ. See ../README.md for the
+ * contract and NOTES.md (2.28) and NOTES-3.6.md (3.6) for the evidence
+ * behind every choice made here.
+ *
+ * 3.6 in short (library/ssl_tls12_server.c, ssl_tls13_server.c,
+ * ssl_tls12_client.c, ssl_tls13_client.c of 3.6.7): TLS 1.3 is on; an explicit
+ * list exists for TLS 1.2 (mbedtls_ssl_conf_dn_hints, which takes
+ * certificates and writes their subjects: calist_source "explicit", fed from
+ * calist_pem with the trust store kept apart); a TLS 1.3 server never writes
+ * certificate_authorities, and neither 1.2 nor 1.3 clients expose the list.
  *
  * Setting the list (server): Mbed TLS 2.28 has no API for an explicit list of
  * names (3.x added mbedtls_ssl_conf_dn_hints). ssl_write_certificate_request
@@ -49,12 +58,28 @@
 
 #include "shim.h"
 
-#if defined(MBEDTLS_SSL_PROTO_TLS1_3_EXPERIMENTAL)
+/* CB_MBEDTLS3: the 3.x API (3.6 LTS is the one built and tested). */
+#if MBEDTLS_VERSION_NUMBER >= 0x03000000
+#define CB_MBEDTLS3 1
+#include <psa/crypto.h>
+#else
+#define CB_MBEDTLS3 0
+#endif
+/* TLS 1.3 where the build has it (3.6's default mbedtls_config.h: on). */
+#if CB_MBEDTLS3 && defined(MBEDTLS_SSL_PROTO_TLS1_3)
+#define CB_TLS13 1
+#else
+#define CB_TLS13 0
+#endif
+
+#if !CB_MBEDTLS3 && defined(MBEDTLS_SSL_PROTO_TLS1_3_EXPERIMENTAL)
 #error "this shim assumes the Mbed TLS 2.28 configuration without TLS 1.3"
 #endif
-#if !defined(MBEDTLS_DEBUG_C) || !defined(MBEDTLS_SSL_EXPORT_KEYS) || \
-    !defined(MBEDTLS_SSL_KEEP_PEER_CERTIFICATE)
-#error "this shim needs MBEDTLS_DEBUG_C, MBEDTLS_SSL_EXPORT_KEYS and MBEDTLS_SSL_KEEP_PEER_CERTIFICATE"
+#if !CB_MBEDTLS3 && !defined(MBEDTLS_SSL_EXPORT_KEYS)
+#error "this shim needs MBEDTLS_SSL_EXPORT_KEYS"
+#endif
+#if !defined(MBEDTLS_DEBUG_C) || !defined(MBEDTLS_SSL_KEEP_PEER_CERTIFICATE)
+#error "this shim needs MBEDTLS_DEBUG_C and MBEDTLS_SSL_KEEP_PEER_CERTIFICATE"
 #endif
 
 /* The debug level that carries "send alert level=%u message=%u". */
@@ -169,7 +194,11 @@ static struct ent *load(enum ent_kind kind, const char *path, int *ret, char *er
         }
     } else {
         mbedtls_pk_init(&e->pk);
+#if CB_MBEDTLS3
+        r = mbedtls_pk_parse_key(&e->pk, data, plen, NULL, 0, mbedtls_ctr_drbg_random, &g_drbg);
+#else
         r = mbedtls_pk_parse_key(&e->pk, data, plen, NULL, 0);
+#endif
     }
     if (r != 0) {
         snprintf(err, errlen, "%s", path);
@@ -200,6 +229,11 @@ struct conn {
     /* server: the client's end-entity certificate as given to verification */
     uint8_t *peer_der;
     size_t peer_len;
+    /* client, TLS 1.3: the Certificate is encrypted, so the tap cannot see
+     * it; the library's own trace of what it wrote stands in (on_debug). */
+    bool tls13;
+    int own_cert_state; /* 0 before, 1 in "write certificate", 2 done */
+    char own_serial[200];
 };
 
 static int append(uint8_t **buf, size_t *len, size_t *cap, const uint8_t *p, size_t n)
@@ -323,6 +357,22 @@ static void on_debug(void *ctx, int level, const char *file, int line, const cha
         if (p)
             str = p + 2;
     }
+#if CB_TLS13
+    /* TLS 1.3 client: ssl_tls13_write_certificate_body (library/
+     * ssl_tls13_generic.c, 3.6.7) prints MBEDTLS_SSL_DEBUG_CRT(3, "own
+     * certificate", crt) for the chain it then copies into the message, inside
+     * "=> write certificate" ... "<= write certificate"; no line: an empty
+     * Certificate. The serial number line identifies which credential. */
+    if (k->tls13 && k->c->role == SHIM_CLIENT) {
+        if (strncmp(str, "=> write certificate", 20) == 0 && k->own_cert_state == 0)
+            k->own_cert_state = 1;
+        else if (strncmp(str, "<= write certificate", 20) == 0 && k->own_cert_state == 1)
+            k->own_cert_state = 2;
+        else if (k->own_cert_state == 1 && !k->own_serial[0] &&
+                 strncmp(str, "serial number", 13) == 0)
+            snprintf(k->own_serial, sizeof(k->own_serial), "%s", str);
+    }
+#endif
     if (sscanf(str, "send alert level=%u message=%u", &a, &b) == 2) {
         k->pending_alert = (int)b;
     } else if (strncmp(str, "<= send alert message", 21) == 0) {
@@ -336,6 +386,38 @@ static void on_debug(void *ctx, int level, const char *file, int line, const cha
     }
 }
 
+#if CB_MBEDTLS3
+/* 3.x: one callback per secret (mbedtls_ssl_set_export_keys_cb, ssl.h),
+ * the TLS 1.2 master secret and the TLS 1.3 traffic secrets. */
+static void on_keys(void *ctx, mbedtls_ssl_key_export_type type, const unsigned char *secret,
+                    size_t secret_len, const unsigned char client_random[32],
+                    const unsigned char server_random[32], mbedtls_tls_prf_types prf)
+{
+    struct conn *k = ctx;
+    const char *label = NULL;
+    (void)server_random, (void)prf;
+    switch (type) {
+    case MBEDTLS_SSL_KEY_EXPORT_TLS12_MASTER_SECRET: label = "CLIENT_RANDOM"; break;
+#if CB_TLS13
+    case MBEDTLS_SSL_KEY_EXPORT_TLS1_3_CLIENT_HANDSHAKE_TRAFFIC_SECRET:
+        label = "CLIENT_HANDSHAKE_TRAFFIC_SECRET";
+        break;
+    case MBEDTLS_SSL_KEY_EXPORT_TLS1_3_SERVER_HANDSHAKE_TRAFFIC_SECRET:
+        label = "SERVER_HANDSHAKE_TRAFFIC_SECRET";
+        break;
+    case MBEDTLS_SSL_KEY_EXPORT_TLS1_3_CLIENT_APPLICATION_TRAFFIC_SECRET:
+        label = "CLIENT_TRAFFIC_SECRET_0";
+        break;
+    case MBEDTLS_SSL_KEY_EXPORT_TLS1_3_SERVER_APPLICATION_TRAFFIC_SECRET:
+        label = "SERVER_TRAFFIC_SECRET_0";
+        break;
+#endif
+    default: break;
+    }
+    if (label)
+        shim_keylog_secret(k->c, label, client_random, 32, secret, secret_len);
+}
+#else
 static int on_keys(void *ctx, const unsigned char *ms, const unsigned char *kb, size_t maclen,
                    size_t keylen, size_t ivlen, const unsigned char client_random[32],
                    const unsigned char server_random[32], mbedtls_tls_prf_types prf)
@@ -345,6 +427,7 @@ static int on_keys(void *ctx, const unsigned char *ms, const unsigned char *kb, 
     shim_keylog_secret(k->c, "CLIENT_RANDOM", client_random, 32, ms, 48);
     return 0;
 }
+#endif
 
 /* on_verify sees the client's end-entity certificate even when verification
  * then fails (mbedtls_ssl_get_peer_cert only has it after a success). It
@@ -404,12 +487,24 @@ static void run(const struct shim_case *c, int fd, struct shim_obs *obs)
         set_error(obs, ret, "mbedtls_ssl_config_defaults");
         goto out;
     }
+#if CB_MBEDTLS3
+    /* Both ends pinned to the case's version. */
+    k.tls13 = c->tls == 13;
+    mbedtls_ssl_protocol_version pv = MBEDTLS_SSL_VERSION_TLS1_2;
+#if CB_TLS13
+    if (k.tls13)
+        pv = MBEDTLS_SSL_VERSION_TLS1_3;
+#endif
+    mbedtls_ssl_conf_min_tls_version(&conf, pv);
+    mbedtls_ssl_conf_max_tls_version(&conf, pv);
+#else
     /* c->tls is 12 here: the common code turns 1.3 away (see `tls` below). */
     mbedtls_ssl_conf_min_version(&conf, MBEDTLS_SSL_MAJOR_VERSION_3, MBEDTLS_SSL_MINOR_VERSION_3);
     mbedtls_ssl_conf_max_version(&conf, MBEDTLS_SSL_MAJOR_VERSION_3, MBEDTLS_SSL_MINOR_VERSION_3);
+    mbedtls_ssl_conf_export_keys_ext_cb(&conf, on_keys, &k);
+#endif
     mbedtls_ssl_conf_rng(&conf, mbedtls_ctr_drbg_random, &g_drbg);
     mbedtls_ssl_conf_dbg(&conf, on_debug, &k);
-    mbedtls_ssl_conf_export_keys_ext_cb(&conf, on_keys, &k);
 
     struct ent *e;
     if (server) {
@@ -423,8 +518,9 @@ static void run(const struct shim_case *c, int fd, struct shim_obs *obs)
             set_error(obs, ret, "mbedtls_ssl_conf_own_cert");
             goto out;
         }
-        /* The CA chain is both the verification store and, unless disabled,
-         * the source of the CertificateRequest's list (ssl_srv.c). */
+        /* The CA chain is both the verification store and, unless disabled
+         * or replaced by DN hints, the source of the CertificateRequest's
+         * list (ssl_srv.c; 3.6: ssl_tls12_server.c). */
         const char *store = c->source == SHIM_SRC_TRUST_STORE ? c->calist_pem : c->trust;
         if (!store) {
             set_error(obs, MBEDTLS_ERR_SSL_CA_CHAIN_REQUIRED, "request has no trust anchors");
@@ -435,6 +531,23 @@ static void run(const struct shim_case *c, int fd, struct shim_obs *obs)
             goto out;
         }
         mbedtls_ssl_conf_ca_chain(&conf, &e->crt, NULL);
+#if CB_MBEDTLS3
+        /* explicit: mbedtls_ssl_conf_dn_hints (3.x) takes a certificate
+         * chain and ssl_write_certificate_request (ssl_tls12_server.c,
+         * 3.6.7) writes each one's subject_raw instead of the CA chain's,
+         * in order. Fed from calist_pem, whose subjects are the list's DNs;
+         * the trust store stays the request's `trust`. */
+        if (c->source == SHIM_SRC_EXPLICIT) {
+            struct ent *hints = c->calist_pem ? load(ENT_CRT, c->calist_pem, &ret, err, sizeof(err))
+                                              : NULL;
+            if (!hints) {
+                set_error(obs, c->calist_pem ? ret : MBEDTLS_ERR_SSL_BAD_CONFIG,
+                          c->calist_pem ? err : "request has no calist_pem for the DN hints");
+                goto out;
+            }
+            mbedtls_ssl_conf_dn_hints(&conf, &hints->crt);
+        }
+#endif
         mbedtls_ssl_conf_cert_req_ca_list(&conf, c->source == SHIM_SRC_NONE
                                                      ? MBEDTLS_SSL_CERT_REQ_CA_LIST_DISABLED
                                                      : MBEDTLS_SSL_CERT_REQ_CA_LIST_ENABLED);
@@ -478,6 +591,18 @@ static void run(const struct shim_case *c, int fd, struct shim_obs *obs)
         goto out;
     }
     mbedtls_ssl_set_bio(&ssl, &k, bio_send, bio_recv, NULL);
+#if CB_MBEDTLS3
+    mbedtls_ssl_set_export_keys_cb(&ssl, on_keys, &k);
+    /* 3.6.3+ refuses to verify a server certificate unless the client named
+     * the host or said it won't (MBEDTLS_ERR_SSL_CERTIFICATE_VERIFICATION_
+     * WITHOUT_HOSTNAME, ssl_tls.c 3.6.7). NULL is the documented opt-out
+     * (ssl.h, mbedtls_ssl_set_hostname): no name check and no SNI, as in
+     * the other shims and in 2.28. */
+    if (!server && (ret = mbedtls_ssl_set_hostname(&ssl, NULL)) != 0) {
+        set_error(obs, ret, "mbedtls_ssl_set_hostname");
+        goto out;
+    }
+#endif
     if (server)
         mbedtls_ssl_set_verify(&ssl, on_verify, &k);
 
@@ -513,8 +638,14 @@ static void run(const struct shim_case *c, int fd, struct shim_obs *obs)
         /* Mbed TLS returns this code after it read a fatal alert, whose
          * description is then in in_msg[1] (ssl_msg.c,
          * mbedtls_ssl_handle_message_type); the debug line has it too. */
+#if CB_MBEDTLS3
+        if (ret == MBEDTLS_ERR_SSL_FATAL_ALERT_MESSAGE && obs->alert_received < 0 &&
+            ssl.MBEDTLS_PRIVATE(in_msg))
+            obs->alert_received = ssl.MBEDTLS_PRIVATE(in_msg)[1];
+#else
         if (ret == MBEDTLS_ERR_SSL_FATAL_ALERT_MESSAGE && obs->alert_received < 0 && ssl.in_msg)
             obs->alert_received = ssl.in_msg[1];
+#endif
     }
 
     if (server) {
@@ -524,6 +655,25 @@ static void run(const struct shim_case *c, int fd, struct shim_obs *obs)
         if (der && len && (obs->peer_cert = malloc(len))) {
             memcpy(obs->peer_cert, der, len);
             obs->peer_cert_len = len;
+        }
+    } else if (k.tls13) {
+        /* TLS 1.3 (see on_debug): the library's trace of the Certificate it
+         * wrote, matched by serial number against each credential. */
+        if (k.own_cert_state == 2) {
+            obs->sent_cert = -1;
+            if (k.own_serial[0]) {
+                obs->sent_cert = -2;
+                for (size_t i = 0; i < c->n_client_creds; i++) {
+                    char info[2048], *line;
+                    if (mbedtls_x509_crt_info(info, sizeof(info), "", creds[i]) < 0)
+                        continue;
+                    if ((line = strstr(info, "serial number")) != NULL &&
+                        strncmp(line, k.own_serial, strcspn(k.own_serial, "\n")) == 0) {
+                        obs->sent_cert = (int)i;
+                        break;
+                    }
+                }
+            }
         }
     } else if (k.cert_msg_seen) {
         obs->sent_cert = -1; /* empty Certificate, unless it matches below */
@@ -579,11 +729,27 @@ static int init(void)
     }
     mbedtls_debug_set_threshold(g_debug_echo > ALERT_DEBUG_LEVEL ? g_debug_echo
                                                                  : ALERT_DEBUG_LEVEL);
+#if CB_MBEDTLS3
+    /* 3.x: TLS 1.3 and the PSA-based parts of TLS 1.2 need the PSA core. */
+    psa_status_t st = psa_crypto_init();
+    if (st != PSA_SUCCESS) {
+        fprintf(stderr, "shim-mbedtls: psa_crypto_init: %d\n", (int)st);
+        return -1;
+    }
+#endif
     return 0;
 }
 
+#if CB_TLS13
+static const char *const tls_versions[] = {"1.2", "1.3", NULL};
+#else
 static const char *const tls_versions[] = {"1.2", NULL};
+#endif
+#if CB_MBEDTLS3
+static const char *const sources[] = {"explicit", "trust-store", "none", NULL};
+#else
 static const char *const sources[] = {"trust-store", "none", NULL};
+#endif
 static const char *const selects[] = {"native", NULL};
 
 static const struct shim_stack mbedtls_stack = {

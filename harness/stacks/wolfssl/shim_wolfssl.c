@@ -59,6 +59,7 @@ static const char *w_version(void)
 }
 
 static void cleanup(void);
+static int probe_push_order(void);
 
 static int w_init(void)
 {
@@ -66,8 +67,37 @@ static int w_init(void)
         fprintf(stderr, "shim-wolfssl: wolfSSL_Init failed\n");
         return -1;
     }
+    if (probe_push_order() != 0)
+        return -1;
     atexit(cleanup); /* the cached contexts, for leak checkers */
     return 0;
+}
+
+/* g_push_appends: where wolfSSL_sk_X509_NAME_push puts a name. 5.5.4
+ * prepends and returns WOLFSSL_SUCCESS (src/ssl.c wolfSSL_sk_push: "push new
+ * x509 onto head of stack"); 5.9.2 appends and returns the new count, as
+ * OpenSSL does (src/ssl_sk.c wolfSSL_sk_push -> wolfSSL_sk_insert(stack,
+ * data, -1)). Both the explicit list the shim builds and the names the
+ * client's parser pushes follow it, so it is measured once, here, rather
+ * than guessed from a version number. */
+static int g_push_appends;
+
+static int probe_push_order(void)
+{
+    WOLF_STACK_OF(WOLFSSL_X509_NAME) *sk = wolfSSL_sk_X509_NAME_new(NULL);
+    WOLFSSL_X509_NAME *a = wolfSSL_X509_NAME_new(), *b = wolfSSL_X509_NAME_new();
+    int ok = sk && a && b && wolfSSL_sk_X509_NAME_push(sk, a) > 0;
+    if (!ok)
+        wolfSSL_X509_NAME_free(a);
+    ok = ok && wolfSSL_sk_X509_NAME_push(sk, b) > 0;
+    if (!ok)
+        wolfSSL_X509_NAME_free(b);
+    if (ok)
+        g_push_appends = wolfSSL_sk_X509_NAME_value(sk, 0) == a;
+    wolfSSL_sk_X509_NAME_pop_free(sk, NULL);
+    if (!ok)
+        fprintf(stderr, "shim-wolfssl: probing wolfSSL_sk_X509_NAME_push failed\n");
+    return ok ? 0 : -1;
 }
 
 static void set_wolf_error(struct shim_obs *obs, int code, const char *prefix)
@@ -289,12 +319,15 @@ static int server_list(WOLFSSL *ssl, const struct shim_case *c, struct shim_obs 
         shim_set_error(obs, 0, "setup: wolfSSL_sk_X509_NAME_new failed");
         return -1;
     }
-    /* Reverse: push prepends, the CertificateRequest is written head first. */
-    for (size_t k = c->calist.count; k-- > 0;) {
+    /* The CertificateRequest is written head first: where push prepends
+     * (g_push_appends 0), push the list backwards. Success is > 0 in both:
+     * WOLFSSL_SUCCESS (1) in 5.5.4, the new count in 5.9.2. */
+    for (size_t j = 0; j < c->calist.count; j++) {
+        size_t k = g_push_appends ? j : c->calist.count - 1 - j;
         const cb_dn *dn = &c->calist.dns[k];
         unsigned char *p = dn->der;
         WOLFSSL_X509_NAME *name = dn->len ? wolfSSL_d2i_X509_NAME(NULL, &p, (long)dn->len) : NULL;
-        if (!name || wolfSSL_sk_X509_NAME_push(sk, name) != WOLFSSL_SUCCESS) {
+        if (!name || wolfSSL_sk_X509_NAME_push(sk, name) <= 0) {
             if (name)
                 wolfSSL_X509_NAME_free(name);
             wolfSSL_sk_X509_NAME_pop_free(sk, NULL);
@@ -440,8 +473,12 @@ static void w_run(const struct shim_case *c, int fd, struct shim_obs *obs)
 {
     bool server = c->role == SHIM_SERVER;
     if (!server && c->select == SHIM_SEL_BY_ISSUER && c->tls == 13) {
-        shim_unsupported(obs, "wolfSSL %s ignores the TLS 1.3 certificate_authorities extension "
-                              "(DoTls13CertificateRequest): no received list to pick from",
+        /* 5.5.4 ignores the extension (DoTls13CertificateRequest); 5.9.2
+         * parses it into peer_ca_names (src/tls.c TLSX_CA_Names_Parse), which
+         * this shim does not read in TLS 1.3 yet. */
+        shim_unsupported(obs, "the wolfSSL shim reads the received list in TLS 1.2 only (wolfSSL %s; "
+                              "5.5.4 ignores the TLS 1.3 certificate_authorities extension, 5.9.2 "
+                              "parses it in TLSX_CA_Names_Parse)",
                          wolfSSL_lib_version());
         return;
     }
