@@ -12,19 +12,9 @@
 #include "listgen.h"
 #include "malform.h"
 #include "model.h"
+#include "numparse.h"
 
-static int parse_num(const char *s, uint64_t max, uint64_t *out)
-{
-    if (*s < '0' || *s > '9')
-        return -1;
-    char *end;
-    errno = 0;
-    unsigned long long v = strtoull(s, &end, 10);
-    if (errno || *end || v > max)
-        return -1;
-    *out = v;
-    return 0;
-}
+static int parse_num(const char *s, uint64_t max, uint64_t *out) { return cb_parse_u64(s, max, out); }
 
 enum {
     K_TLS, K_SERVERS, K_CLIENTS, K_BYTES, K_DNSIZE, K_SEED, K_ISSUER, K_ISSUER_SIZE, K_SELECT,
@@ -173,8 +163,8 @@ static int set_key(cb_suite_case *c, const cb_lex_line *l, const char *name, siz
             c->issuer_size = (size_t)v;
         break;
     case K_SEED:
-        if (parse_num(l->w[1], UINT64_MAX, &v) != 0)
-            why = "seed: a non-negative integer";
+        if (parse_num(l->w[1], INT64_MAX, &v) != 0)
+            why = "seed: a decimal integer 0..9223372036854775807 (2^63-1; results hold JSON integers)";
         else
             c->seed = v;
         break;
