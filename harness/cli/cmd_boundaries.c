@@ -11,6 +11,7 @@
 #include "case.h"
 #include "commands.h"
 #include "flags.h"
+#include "names.h"
 #include "stacks.h"
 
 #define LO 1000
@@ -130,6 +131,10 @@ int cb_boundaries_run(const char *out, const cb_strlist *only, const char *tls, 
     int have_ref = 0;
     for (size_t i = 0; i < n; i++)
         have_ref |= st[i].installed && strcmp(st[i].id, REFERENCE) == 0;
+    if (cb_check_stacks("boundaries", "--stacks", stacks.items, stacks.count, st, n) != 0) {
+        cb_stacks_free(st, n);
+        return CB_EXIT_USAGE;
+    }
     if (!have_ref) {
         fprintf(stderr, "cabound boundaries: the reference peer (%s) is not installed\n", REFERENCE);
         cb_stacks_free(st, n);

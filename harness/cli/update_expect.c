@@ -325,8 +325,31 @@ static void emit_groups(FILE *f, struct item *v, size_t n, const char *stack, in
     }
 }
 
-int cb_update_expectations(const char *results_path, const char *dir, cb_expectations *old, char *err, size_t errlen)
+/* old_obs fills |o| from the entry of |stack|'s own file that case |id|
+ * matches for |role|; returns 0, or -1 when there is none. */
+static int old_obs(cb_expectations *old, const char *stack, const char *id, int role, struct obs *o)
 {
+    for (size_t i = 0; old && i < old->n; i++)
+        if (strcmp(old->files[i].stack, stack) == 0) {
+            cb_expectation *x = cb_expect_match(&old->files[i], id, role);
+            if (!x)
+                return -1;
+            snprintf(o->verdict, sizeof(o->verdict), "%s", x->verdict);
+            o->rules[0] = 0;
+            for (size_t r = 0; r < x->n_rules; r++) {
+                size_t n = strlen(o->rules);
+                snprintf(o->rules + n, sizeof(o->rules) - n, "%s%s", n ? " " : "", x->rules[r]);
+            }
+            snprintf(o->fault, sizeof(o->fault), "%s", x->fault);
+            return 0;
+        }
+    return -1;
+}
+
+int cb_update_expectations(const char *results_path, const char *dir, cb_expectations *old, const cb_plan *universe,
+                           size_t *unrecorded, char *err, size_t errlen)
+{
+    *unrecorded = 0;
     if (access(results_path, R_OK) != 0) {
         snprintf(err, errlen, "%s: %s", results_path, strerror(errno));
         return -1;
@@ -349,6 +372,27 @@ int cb_update_expectations(const char *results_path, const char *dir, cb_expecta
                 snprintf(stacks[ns++], 64, "%s", s[k]);
         }
     }
+    /* The cases of the full plan this run did not cover keep what their old
+     * entries state: they join as lines marked _kept. */
+    json_t *covered = json_object();
+    json_array_foreach(lines, i, l)
+    {
+        const char *id = json_string_value(json_object_get(l, "case"));
+        if (id)
+            json_object_set_new(covered, id, json_true());
+    }
+    for (size_t p = 0; universe && p < universe->n; p++) {
+        const cb_case *c = &universe->v[p].c;
+        char id[512];
+        cb_case_id(c, id, sizeof(id));
+        if (json_object_get(covered, id))
+            continue;
+        json_object_set_new(covered, id, json_true());
+        json_array_append_new(lines, json_pack("{s:s,s:s,s:s,s:s,s:s,s:s,s:b}", "case", id, "suite", c->suite, "name",
+                                               c->name, "server", c->server, "client", c->client, "tls",
+                                               c->tls13 ? "1.3" : "1.2", "_kept", 1));
+    }
+    json_decref(covered);
     char date[32];
     time_t t = time(NULL);
     strftime(date, sizeof(date), "%Y-%m-%d", gmtime(&t));
@@ -381,11 +425,17 @@ int cb_update_expectations(const char *results_path, const char *dir, cb_expecta
                 const char *id = json_string_value(json_object_get(la, "case"));
                 if (!me || strcmp(me, stack) != 0 || !suite || !name || !tls || !peer || !id)
                     continue;
-                if (!recordable(la, role)) {
-                    if (!reported_unrecordable(la))
+                struct obs kept;
+                int keep = json_is_true(json_object_get(la, "_kept"));
+                if (!keep && !recordable(la, role)) {
+                    if (!reported_unrecordable(la)) {
                         fprintf(stderr, "cabound: not recorded: %s (%s)\n", id, unrecordable_why(la));
-                    continue;
+                        (*unrecorded)++;
+                    }
+                    keep = 1;
                 }
+                if (keep && old_obs(old, stack, id, role, &kept) != 0)
+                    continue;
                 struct item *it = &items[m++];
                 it->id = id;
                 it->suite = suite;
@@ -398,7 +448,10 @@ int cb_update_expectations(const char *results_path, const char *dir, cb_expecta
                 while (*rest >= '0' && *rest <= '9')
                     rest++;
                 snprintf(it->base, sizeof(it->base), "%.*s@*%s", (int)at, name, rest);
-                side(la, role, &it->o);
+                if (keep)
+                    it->o = kept;
+                else
+                    side(la, role, &it->o);
                 it->done = 0;
             }
             emit_groups(f, items, m, stack, role, old, date);
