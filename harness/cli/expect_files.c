@@ -97,11 +97,4 @@ int cb_expect_files_apply(cb_expectations *e, json_t *line)
     return missing;
 }
 
-int cb_outcome_fails(const char *o, int allow_missing)
-{
-    if (!o)
-        return 1;
-    if (strcmp(o, "missing") == 0)
-        return !allow_missing;
-    return cb_outcome_is_failure(o);
-}
+

@@ -25,8 +25,4 @@ int cb_expect_files_load(const char *dir, const cb_stack_info *st, size_t nst, c
  * file that matched. Returns 1 when an expectation was missing. */
 int cb_expect_files_apply(cb_expectations *e, json_t *line);
 
-/* cb_outcome_fails: the outcomes that make a run fail — finding, regression,
- * xpass, error, and missing unless |allow_missing|. */
-int cb_outcome_fails(const char *outcome, int allow_missing);
-
 #endif
