@@ -4,6 +4,7 @@
 #include <unistd.h>
 
 #include "jsonl.h"
+#include "utf8.h"
 
 #include <errno.h>
 #include <jansson.h>
@@ -107,7 +108,7 @@ static void load_citations(const char *dir)
         snprintf(cites[n_cites].stack, 64, "%s", a);
         snprintf(cites[n_cites].role, 8, "%s", b);
         snprintf(cites[n_cites].key, 32, "%s", c);
-        snprintf(cites[n_cites].reason, 400, "%s", d);
+        cb_utf8_copy(cites[n_cites].reason, sizeof(cites[n_cites].reason), d);
         n_cites++;
     }
     free(line);
@@ -148,6 +149,8 @@ static void compose(char *out, size_t outlen, const char *stack, int role, const
     }
     if (!out[0])
         snprintf(out, outlen, "observed in the run of %s; UNCITED: add the source", date);
+    /* An expectation's reason holds up to 1023 bytes: cut whole characters. */
+    cb_utf8_copy(out, outlen < 1024 ? outlen : 1024, out);
 }
 
 /* old_says reports whether the old expectation |x| states what |o| observed
