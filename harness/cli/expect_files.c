@@ -6,12 +6,30 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 
 #include "names.h"
 
 int cb_expect_files_load(const char *dir, const cb_stack_info *st, size_t nst, cb_expectations *e, char *err,
                          size_t errlen)
 {
+    /* Only regular files are read: a FIFO named *.expect would block. */
+    DIR *pre = opendir(dir);
+    struct dirent *pe;
+    while (pre && (pe = readdir(pre)) != NULL) {
+        size_t l = strlen(pe->d_name);
+        struct stat st;
+        char path[4400];
+        snprintf(path, sizeof(path), "%s/%s", dir, pe->d_name);
+        if (l >= 8 && strcmp(pe->d_name + l - 7, ".expect") == 0 && (stat(path, &st) != 0 || !S_ISREG(st.st_mode))) {
+            snprintf(err, errlen, "%s: not a regular file (an expectation file is read whole; a FIFO would block)", path);
+            closedir(pre);
+            memset(e, 0, sizeof(*e));
+            return -1;
+        }
+    }
+    if (pre)
+        closedir(pre);
     if (cb_expectations_load(dir, e, err, errlen) != 0)
         return -1;
     /* The file names, in the loader's order (readdir), to name the file a
