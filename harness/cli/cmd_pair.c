@@ -13,6 +13,7 @@
 #include "names.h"
 #include "outcome.h"
 #include "paths.h"
+#include "repro.h"
 #include "stacks.h"
 
 /* supported says, for a mode |key| the stack lacks, which one would work. */
@@ -117,7 +118,7 @@ int cmd_pair(int argc, char **argv)
     cb_runner_init(&r, cb_shim_dir(), work, pcap ? pcap : work);
     r.keep_captures = pcap ? 2 : 0;
     char self[4200];
-    snprintf(self, sizeof(self), "%s/cabound", cb_self_dir());
+    cb_repro_self(cb_self_dir(), self, sizeof(self));
     r.cabound = self;
     json_t *line = NULL;
     char err[1024];
@@ -128,6 +129,9 @@ int cmd_pair(int argc, char **argv)
         fprintf(stderr, "cabound pair: %s\n", err);
         return CB_EXIT_USAGE;
     }
+    char repro[4096];
+    if (cb_repro(&c, self, repro, sizeof(repro)) == 0)
+        json_object_set_new(line, "repro", json_string(repro));
     int missing = cb_expect_files_apply(&exp, line);
     cb_expectations_free(&exp);
     char *s = json_dumps(line, JSON_COMPACT);

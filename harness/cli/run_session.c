@@ -12,6 +12,7 @@
 #include "fileio.h"
 #include "jsonl.h"
 #include "paths.h"
+#include "repro.h"
 #include "report.h"
 #include "divergences.h"
 #include "expect_files.h"
@@ -477,9 +478,11 @@ void cb_run_env_close(cb_run_env *env)
 
 static json_t *base_line(const cb_case *c)
 {
-    char id[512], repro[2048];
+    char id[512], repro[4096], self[4200];
     cb_case_id(c, id, sizeof(id));
-    cb_case_repro(c, "build/cabound", repro, sizeof(repro));
+    cb_repro_self(cb_self_dir(), self, sizeof(self));
+    if (cb_repro(c, self, repro, sizeof(repro)) != 0)
+        repro[0] = 0;
     return json_pack("{s:s,s:s,s:s,s:s,s:s,s:s,s:I,s:s,s:s,s:o,s:o,s:o,s:s}", "case", id, "suite", c->suite, "name",
                      c->name, "server", c->server, "client", c->client, "tls", c->tls13 ? "1.3" : "1.2",
                      "list_bytes", (json_int_t)c->list_bytes, "source", c->source, "select", c->select, "rules",
