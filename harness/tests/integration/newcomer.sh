@@ -23,4 +23,12 @@ if cmake --install "$BUILD" --prefix "$TMP/inst" >/dev/null 2>&1; then
   check "the installed cabound runs the schannel scenario without an error" \
     bash -c "[ -s '$TMP/ir/results.jsonl' ] && ! grep -q '\"outcome\":\"error\"' '$TMP/ir/results.jsonl'"
 fi
+# Pointing a shim at an own build: a prefix without the pieces gets a warning
+# that names the missing one.
+mkdir -p "$TMP/pfx/include"
+cmake -S "$ROOT" -B "$TMP/cfg" -DCABOUND_BUILD_TESTS=OFF -DCABOUND_STACKS=openssl \
+  -DCABOUND_EXTRA_BUILDS="openssl@mine=$TMP/pfx" >"$TMP/cfg.log" 2>&1
+tr -s ' \n' ' ' <"$TMP/cfg.log" >"$TMP/cfg.flat"
+check "an own build without libraries: the warning names the missing pieces" \
+  grep -q "openssl@mine: not found under $TMP/pfx: no shared libraries in lib/.*no lib/pkgconfig/openssl.pc" "$TMP/cfg.flat"
 done_checks
