@@ -2,8 +2,10 @@
 
 #include <stdio.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "commands.h"
+#include "lex.h"
 
 void cb_print_stack_names(const cb_stack_info *st, size_t nst)
 {
@@ -39,6 +41,15 @@ int cb_check_stack(const char *cmd, const char *flag, const char *name, const cb
     cb_print_stack_names(st, nst);
     fprintf(stderr, "\n");
     return CB_EXIT_USAGE;
+}
+
+int cb_check_shim(const char *cmd, const char *flag, const char *name, const cb_stack_info *st, size_t nst)
+{
+    char path[4200];
+    snprintf(path, sizeof(path), "%s/cabound-shim-%s", cb_shim_dir(), name);
+    if (!cb_stack_find(st, nst, name) && cb_lex_id(name) && access(path, X_OK) == 0)
+        return 0;
+    return cb_check_stack(cmd, flag, name, st, nst);
 }
 
 int cb_check_stacks(const char *cmd, const char *flag, const char *const *names, size_t n, const cb_stack_info *st,

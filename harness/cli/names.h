@@ -15,6 +15,11 @@
  * which stacks are installed); 0 otherwise. */
 int cb_check_stack(const char *cmd, const char *flag, const char *name, const cb_stack_info *st, size_t nst);
 
+/* cb_check_shim is cb_check_stack that also accepts a shim the build made
+ * beside the stacks (the fault tests' misbehaving one), for `pair`, which
+ * runs one shim by name; a run plans only the build's stacks. */
+int cb_check_shim(const char *cmd, const char *flag, const char *name, const cb_stack_info *st, size_t nst);
+
 /* cb_check_stacks checks each of |names|. */
 int cb_check_stacks(const char *cmd, const char *flag, const char *const *names, size_t n, const cb_stack_info *st,
                     size_t nst);

@@ -2,7 +2,7 @@
 # Numbers parse strictly, limits are stated, and pair says what it judged:
 # no octal, no negative timeout, no silent shard 0, a seed recorded exactly;
 # pair's exit status follows the expectations and names a known finding; an
-# unsupported mode says which would work; --pcap wants a directory.
+# unsupported mode says which one and which would work; --pcap wants a directory.
 . "$(dirname "$0")/lib.sh"
 pair() { "$CABOUND" pair --server openssl --client openssl "$@"; }
 pair --list-bytes 01000 >/dev/null 2>"$TMP/err"; rc=$?
@@ -31,8 +31,9 @@ pair --pcap /etc/hostname >/dev/null 2>"$TMP/err"; rc=$?
 check "pair --pcap FILE: exit 2" [ $rc -eq 2 ]
 stacks=$(installed_stacks)
 if echo "$stacks" | grep -qx gnutls; then
-  "$CABOUND" pair --server gnutls --client openssl --source explicit >/dev/null 2>"$TMP/err"; rc=$?
-  check "an unsupported source: exit 2, saying which would work" bash -c "[ $rc -eq 2 ] && grep -q 'supports: trust-store' '$TMP/err'"
+  "$CABOUND" pair --server gnutls --client openssl --source explicit >"$TMP/line" 2>"$TMP/err"; rc=$?
+  check "an unsupported source: recorded as unsupported (exit 0)" bash -c "[ $rc -eq 0 ] && grep -q '\"outcome\":\"unsupported\"' '$TMP/line'"
+  check "an unsupported source: says which mode and which would work" grep -q 'unsupported: gnutls does not support --source explicit; it supports: trust-store' "$TMP/err"
 fi
 if echo "$stacks" | grep -qx wolfssl; then
   # A known finding (suites/expect/wolfssl.expect): met, exit 0, and said.
