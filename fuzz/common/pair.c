@@ -149,7 +149,9 @@ int fz_check_server(const fz_pair_result *r, cb_calist *wire)
         in.wire_list = &info.list;
         in.oversize_plain = s.oversize_plain;
         in.server_failed = r->server_failed;
-        in.cr_reached_client = in.client_sent_cert_msg = in.client_alert_sent = in.any_alert = CB_UNKNOWN;
+        in.cr_reached_client = in.client_sent_cert_msg = in.client_alert_sent = CB_UNKNOWN;
+        in.ending[0] = in.ending[1] = CB_END_UNKNOWN;
+        in.alert_desc[0] = in.alert_desc[1] = -1;
         in.sent_cert = -2;
         cb_oracle_judge(&in, &out);
         /* The detail: the wire class when the encoding is malformed, else

@@ -224,6 +224,25 @@ int cb_boundaries_run(const char *out, const cb_strlist *only, const char *tls, 
                     json_object_set_new(row, "above", json_string(badp.verdict));
                     if (badp.wire_class[0])
                         json_object_set_new(row, "above_wire_class", json_string(badp.wire_class));
+                    /* Above a wrap range the stack may stop sending at all: bisect
+                     * where the verdict just above the boundary ends. */
+                    size_t kind = strcspn(badp.verdict, "+");
+                    if (strncmp(phi.verdict, badp.verdict, kind) != 0 || phi.verdict[kind] != badp.verdict[kind]) {
+                        size_t ulo = hi, uhi = HI; /* same(ulo), !same(uhi) */
+                        struct probe up = phi, um;
+                        while (uhi - ulo > 1) {
+                            size_t mid = ulo + (uhi - ulo) / 2;
+                            run_probe(&r, server, client, source, v, mid, side == 0, &um);
+                            if (strncmp(um.verdict, badp.verdict, kind) == 0 && (um.verdict[kind] == 0 || um.verdict[kind] == '+'))
+                                ulo = mid;
+                            else {
+                                uhi = mid;
+                                up = um;
+                            }
+                        }
+                        json_object_set_new(row, "upper", json_pack("{s:I,s:s}", "last_list_bytes", (json_int_t)ulo, "above",
+                                                                    up.verdict));
+                    }
                     char mbuf[64];
                     const char *m = side == 0 ? like_model(&okp, &badp, lo, mbuf, sizeof(mbuf)) : NULL;
                     json_object_set_new(row, "model", m ? json_string(m) : json_null());
@@ -239,10 +258,15 @@ int cb_boundaries_run(const char *out, const cb_strlist *only, const char *tls, 
                 } else if (!quiet) {
                     json_t *lb = json_object_get(row, "largest_ok_list_bytes"), *mb = json_object_get(row, "largest_ok_message_bytes");
                     const char *above = json_string_value(json_object_get(row, "above"));
-                    printf("%-14s %-6s %-4s %14s %14s  %s\n", st[i].id, side == 0 ? "server" : "client", vs,
+                    json_t *up = json_object_get(row, "upper");
+                    printf("%-14s %-6s %-4s %14s %14s  %s", st[i].id, side == 0 ? "server" : "client", vs,
                            json_is_integer(lb) ? (snprintf(path, sizeof(path), "%lld", (long long)json_integer_value(lb)), path) : "-",
                            json_is_integer(mb) ? (snprintf(work, sizeof(work), "%lld", (long long)json_integer_value(mb)), work) : "-",
                            above ? above : "(none up to 140000)");
+                    if (up)
+                        printf(" up to %lld, then %s", (long long)json_integer_value(json_object_get(up, "last_list_bytes")),
+                               json_string_value(json_object_get(up, "above")));
+                    printf("\n");
                 }
                 fflush(stdout);
                 free(s);

@@ -16,6 +16,7 @@
 
 struct obs {
     const char *id, *suite, *base, *server, *client, *tls;
+    json_t *line;
     char verdict[32], rules[160], fault[32];
 };
 
@@ -23,18 +24,7 @@ static void side(json_t *l, int role, struct obs *o)
 {
     const char *v = json_string_value(json_object_get(l, role ? "client_verdict" : "server_verdict"));
     snprintf(o->verdict, sizeof(o->verdict), "%s", v ? v : "");
-    o->rules[0] = 0;
-    size_t i;
-    json_t *r;
-    json_array_foreach(json_object_get(l, "rules"), i, r)
-    {
-        const char *id = json_string_value(r);
-        int owner = strcmp(id, "CA-PREFIX") == 0 || strcmp(id, "REC-2E14") == 0 ? 0 : strcmp(id, "ALERT-ON-FAIL") == 0 ? 2 : 1;
-        if (owner == 2 || owner == role) {
-            size_t n = strlen(o->rules);
-            snprintf(o->rules + n, sizeof(o->rules) - n, "%s%s", n ? " " : "", id);
-        }
-    }
+    cb_line_side_rules(l, role, o->rules, sizeof(o->rules));
     json_t *f = json_object_get(l, "fault");
     const char *fs = json_is_object(f) ? json_string_value(json_object_get(f, role ? "client" : "server")) : NULL;
     snprintf(o->fault, sizeof(o->fault), "%s", cb_fault_class(fs));
@@ -133,22 +123,57 @@ static const char *cite(const char *stack, int role, const char *key)
     return any;
 }
 
+/* cite_for finds the citation for |key| as observed in |o|: one keyed by the
+ * side's error code ("rejected:-132") before the plain key, and only one
+ * that does not contradict the observation. */
+static const char *cite_for(const char *stack, int role, const char *key, const struct obs *o)
+{
+    json_t *e = o->line ? json_object_get(o->line, role ? "client_error" : "server_error") : NULL;
+    json_t *code = json_is_object(e) ? json_object_get(e, "code") : NULL;
+    const char *c = NULL;
+    if (json_is_integer(code)) {
+        char k[64];
+        snprintf(k, sizeof(k), "%s:%lld", key, (long long)json_integer_value(code));
+        c = cite(stack, role, k);
+    }
+    if (!c)
+        c = cite(stack, role, key);
+    char why[200];
+    if (c && o->line && cb_line_reason_contradicts(o->line, role, c, why, sizeof(why)))
+        return NULL;
+    return c;
+}
+
+/* observed states what |o| showed, for a reason no citation covers. */
+static void observed(char *out, size_t outlen, int role, const struct obs *o)
+{
+    json_t *e = o->line ? json_object_get(o->line, role ? "client_error" : "server_error") : NULL;
+    json_t *code = json_is_object(e) ? json_object_get(e, "code") : NULL;
+    const char *text = json_is_object(e) ? json_string_value(json_object_get(e, "text")) : NULL;
+    if (json_is_integer(code))
+        snprintf(out, outlen, "observed error %lld (%s)", (long long)json_integer_value(code), text ? text : "");
+    else
+        snprintf(out, outlen, "observed");
+}
+
 /* compose writes the reason for |o| from the citations. */
 static void compose(char *out, size_t outlen, const char *stack, int role, const struct obs *o, const char *date)
 {
     out[0] = 0;
-    const char *c = o->verdict[0] ? cite(stack, role, o->verdict) : NULL;
+    char seen[400];
+    observed(seen, sizeof(seen), role, o);
+    const char *c = o->verdict[0] ? cite_for(stack, role, o->verdict, o) : NULL;
     if (c)
         snprintf(out, outlen, "%s", c);
     char rules[160];
     snprintf(rules, sizeof(rules), "%s", o->rules);
     for (char *save = NULL, *t = strtok_r(rules, " ", &save); t; t = strtok_r(NULL, " ", &save)) {
-        const char *rc = cite(stack, role, t);
+        const char *rc = cite_for(stack, role, t, o);
         size_t n = strlen(out);
         snprintf(out + n, outlen - n, "%s%s: %s", n ? "; " : "", t, rc ? rc : "UNCITED: add the source");
     }
     if (!out[0])
-        snprintf(out, outlen, "observed in the run of %s; UNCITED: add the source", date);
+        snprintf(out, outlen, "%s in the run of %s; UNCITED: add the source", seen, date);
     /* An expectation's reason holds up to 1023 bytes: cut whole characters. */
     cb_utf8_copy(out, outlen < 1024 ? outlen : 1024, out);
 }
@@ -231,7 +256,19 @@ static const char *group_reason(cb_expectations *old, const char *stack, int rol
             (peer && strcmp(x->peer, peer)) || !same(&x->o, o))
             continue;
         const char *r = keep_reason(old, stack, x->id, role, o);
-        if (r)
+        if (!r)
+            continue;
+        /* Kept only when no case the entry will cover contradicts it. */
+        int ok = 1;
+        for (size_t j = 0; ok && j < n; j++) {
+            struct item *y = &v[j];
+            char why[200];
+            if (y->done || strcmp(y->suite, suite) || strcmp(y->base, base) || (tls && strcmp(y->tls, tls)) ||
+                (peer && strcmp(y->peer, peer)) || !same(&y->o, o))
+                continue;
+            ok = !(y->o.line && cb_line_reason_contradicts(y->o.line, role, r, why, sizeof(why)));
+        }
+        if (ok)
             return r;
     }
     return NULL;
@@ -315,6 +352,9 @@ static void emit_groups(FILE *f, struct item *v, size_t n, const char *stack, in
                         strcmp(v[q].peer, peer) || same(&v[q].o, &maj))
                         continue;
                     reason = keep_reason(old, stack, v[q].id, role, &v[q].o);
+                    char rwhy[200];
+                    if (reason && v[q].o.line && cb_line_reason_contradicts(v[q].o.line, role, reason, rwhy, sizeof(rwhy)))
+                        reason = NULL;
                     entry(f, v[q].id, role, &v[q].o, reason ? reason : (compose(fresh, sizeof(fresh), stack, role, &v[q].o, date), fresh));
                     v[q].done = 1;
                 }
@@ -428,7 +468,7 @@ int cb_update_expectations(const char *results_path, const char *dir, cb_expecta
                 const char *id = json_string_value(json_object_get(la, "case"));
                 if (!me || strcmp(me, stack) != 0 || !suite || !name || !tls || !peer || !id)
                     continue;
-                struct obs kept;
+                struct obs kept = {0};
                 int keep = json_is_true(json_object_get(la, "_kept"));
                 if (!keep && !recordable(la, role)) {
                     if (!reported_unrecordable(la)) {
@@ -451,10 +491,13 @@ int cb_update_expectations(const char *results_path, const char *dir, cb_expecta
                 while (*rest >= '0' && *rest <= '9')
                     rest++;
                 snprintf(it->base, sizeof(it->base), "%.*s@*%s", (int)at, name, rest);
-                if (keep)
+                if (keep) {
                     it->o = kept;
-                else
+                    it->o.line = NULL; /* not observed in this run: the old entry states it */
+                } else {
                     side(la, role, &it->o);
+                    it->o.line = la;
+                }
                 it->done = 0;
             }
             emit_groups(f, items, m, stack, role, old, date);

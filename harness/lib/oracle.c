@@ -5,15 +5,20 @@
 
 static const char *const sv_names[] = {"full", "truncated", "empty", "omitted", "refused", "malformed", "unmeasured"};
 static const char *const cv_names[] = {"selected", "sent-empty", "rejected", "aborted", "not-asked", "unmeasured"};
-static const char *const rule_ids[] = {"CA-PREFIX", "REC-2E14", "SEL-ISSUER", "ALERT-ON-FAIL", "API-WIRE"};
+static const char *const rule_ids[] = {"CA-PREFIX", "REC-2E14", "SEL-ISSUER", "ALERT-ON-FAIL", "API-WIRE",
+                                       "ALERT-PROTECTED"};
 static const char *const rule_texts[] = {
     "the wire carries the configured list or a whole-DN prefix of it, in order",
     "no plaintext record is longer than 2^14 bytes (RFC 8446 5.1, RFC 5246 6.2.1)",
     ("a client choosing by issuer sends a certificate whose issuer is on the list it received, "
      "or an empty Certificate when none is"),
-    "a failed handshake ends with an alert, not silence",
+    ("a side whose handshake failed sends an alert before it closes, unless the peer's alert or close "
+     "reached it first (RFC 8446 6.2, RFC 5246 7.2.2)"),
     "the DNs a client API exposes are the DNs that reached it, in order",
+    ("in TLS 1.3 an alert sent once the sender sends under handshake keys is encrypted, not a plaintext "
+     "record (RFC 8446 5, 6; the server from its ServerHello on, A.2; the client once it sent protected records)"),
 };
+static const int rule_sides[] = {CB_SIDE_SERVER, CB_SIDE_SERVER, CB_SIDE_CLIENT, -1, CB_SIDE_CLIENT, -1};
 
 const char *cb_server_verdict_name(enum cb_server_verdict v) { return sv_names[v]; }
 const char *cb_client_verdict_name(enum cb_client_verdict v) { return cv_names[v]; }
@@ -31,6 +36,8 @@ static int find(const char *const *names, size_t n, const char *s)
 int cb_server_verdict_parse(const char *s) { return find(sv_names, 7, s); }
 int cb_client_verdict_parse(const char *s) { return find(cv_names, 6, s); }
 int cb_rule_parse(const char *s) { return find(rule_ids, CB_RULE_COUNT, s); }
+const char *cb_side_name(enum cb_side s) { return s == CB_SIDE_SERVER ? "server" : "client"; }
+int cb_rule_fixed_side(enum cb_rule r) { return rule_sides[r]; }
 
 /* is_prefix: |p| is the first p->count DNs of |l|. */
 static int is_prefix(const cb_calist *p, const cb_calist *l)
@@ -43,11 +50,24 @@ static int is_prefix(const cb_calist *p, const cb_calist *l)
     return 1;
 }
 
-static void fail(cb_oracle_out *o, enum cb_rule r, const char *why)
+static void check(cb_oracle_out *o, enum cb_rule r, enum cb_side side) { o->checked[side] |= 1u << r; }
+
+static void fail_side(cb_oracle_out *o, enum cb_rule r, enum cb_side side, const char *why)
 {
+    check(o, r, side);
+    if (!(o->failed & (1u << r)))
+        snprintf(o->why[r], sizeof(o->why[r]), "%s", why);
     o->failed |= 1u << r;
-    snprintf(o->why[r], sizeof(o->why[r]), "%s", why);
+    if (o->n_hits < sizeof(o->hits) / sizeof(o->hits[0])) {
+        cb_rule_hit *h = &o->hits[o->n_hits++];
+        h->rule = r;
+        h->side = side;
+        snprintf(h->why, sizeof(h->why), "%s", why);
+    }
 }
+
+/* fail records a hit of a rule that is always about one side. */
+static void fail(cb_oracle_out *o, enum cb_rule r, const char *why) { fail_side(o, r, (enum cb_side)rule_sides[r], why); }
 
 static void judge_server(const cb_oracle_in *in, cb_oracle_out *o)
 {
@@ -60,7 +80,7 @@ static void judge_server(const cb_oracle_in *in, cb_oracle_out *o)
         /* e.g. a record whose 16-bit length wrapped: what follows is garbage. */
         o->server = CB_SV_MALFORMED;
         snprintf(o->server_detail, sizeof(o->server_detail), "not a TLS record stream from byte %zu", in->broken_at - 1);
-        o->checked |= 1u << CB_RULE_PREFIX;
+        check(o, CB_RULE_PREFIX, CB_SIDE_SERVER);
         fail(o, CB_RULE_PREFIX, o->server_detail);
         return;
     }
@@ -77,7 +97,7 @@ static void judge_server(const cb_oracle_in *in, cb_oracle_out *o)
     }
     const cb_decoded *d = in->wire_list;
     const cb_calist *cfg = in->configured;
-    o->checked |= 1u << CB_RULE_PREFIX;
+    check(o, CB_RULE_PREFIX, CB_SIDE_SERVER);
     if (d->cls != CB_CLASS_WELL_FORMED && d->cls != CB_CLASS_EMPTY) {
         o->server = CB_SV_MALFORMED;
         snprintf(o->server_detail, sizeof(o->server_detail), "%s at offset %zu", cb_class_name(d->cls), d->bad_offset);
@@ -109,13 +129,48 @@ static void judge_server(const cb_oracle_in *in, cb_oracle_out *o)
     }
 }
 
+/* judge_alerts: each side whose handshake failed, on its own account. A side
+ * that closed before any alert or close of its peer reached it, without an
+ * alert of its own, failed silently; a side that spoke or closed after one
+ * reached it was reacting, which neither blames it nor excuses the peer. */
+static void judge_alerts(const cb_oracle_in *in, cb_oracle_out *o)
+{
+    int failed[2] = {in->server_failed, in->client_failed};
+    for (int s = 0; s < 2; s++) {
+        const char *me = cb_side_name((enum cb_side)s), *peer = cb_side_name((enum cb_side)!s);
+        char why[160];
+        if (in->tls13 && in->plain_alert_after_keys[s]) {
+            snprintf(why, sizeof(why), "the %s sent alert %d as a plaintext record after %s", me, in->alert_desc[s],
+                     s == CB_SIDE_SERVER ? "its ServerHello" : "its own first protected record");
+            fail_side(o, CB_RULE_ALERT_PROTECTED, (enum cb_side)s, why);
+        } else if (in->tls13 && in->alert_desc[s] >= 0) {
+            check(o, CB_RULE_ALERT_PROTECTED, (enum cb_side)s);
+        }
+        if (!failed[s] || in->fault[s])
+            continue;
+        switch (in->ending[s]) {
+        case CB_END_SILENT:
+            snprintf(why, sizeof(why), "the %s's handshake failed and it closed without an alert before the %s's alert or close reached it",
+                     me, peer);
+            fail_side(o, CB_RULE_ALERT, (enum cb_side)s, why);
+            break;
+        case CB_END_ALERTED:
+        case CB_END_REACTED:
+            check(o, CB_RULE_ALERT, (enum cb_side)s);
+            break;
+        default:
+            break;
+        }
+    }
+}
+
 void cb_oracle_judge(const cb_oracle_in *in, cb_oracle_out *o)
 {
     memset(o, 0, sizeof(*o));
     judge_server(in, o);
 
     if (in->wire_measured) {
-        o->checked |= 1u << CB_RULE_RECORD_SIZE;
+        check(o, CB_RULE_RECORD_SIZE, CB_SIDE_SERVER);
         if (in->oversize_plain) {
             char why[160];
             snprintf(why, sizeof(why), "%zu plaintext record(s) over 16384 bytes", in->oversize_plain);
@@ -142,7 +197,7 @@ void cb_oracle_judge(const cb_oracle_in *in, cb_oracle_out *o)
 
     if (in->by_issuer && in->client_got && in->cred_issuers && in->sent_cert != -2 &&
         (o->client == CB_CV_SELECTED || o->client == CB_CV_SENT_EMPTY)) {
-        o->checked |= 1u << CB_RULE_SELECT;
+        check(o, CB_RULE_SELECT, CB_SIDE_CLIENT);
         int expect = -1;
         for (size_t i = 0; i < in->cred_issuers->count && expect < 0; i++)
             if (cb_calist_find(in->client_got, in->cred_issuers->dns[i].der, in->cred_issuers->dns[i].len) >= 0)
@@ -160,21 +215,15 @@ void cb_oracle_judge(const cb_oracle_in *in, cb_oracle_out *o)
         }
     }
 
-    if ((in->client_failed || in->server_failed) && !in->client_fault) {
-        if (in->any_alert == CB_NO) {
-            o->checked |= 1u << CB_RULE_ALERT;
-            fail(o, CB_RULE_ALERT, "the handshake failed and no alert was sent");
-        } else if (in->any_alert == CB_YES) {
-            o->checked |= 1u << CB_RULE_ALERT;
-        }
-    }
+    judge_alerts(in, o);
 
     if (in->api_exposed && in->api_list && in->client_got) {
-        o->checked |= 1u << CB_RULE_API_WIRE;
+        check(o, CB_RULE_API_WIRE, CB_SIDE_CLIENT);
         if (!cb_calist_equal(in->api_list, in->client_got)) {
             char why[160];
-            snprintf(why, sizeof(why), "the API exposed %zu DNs, %zu reached the client%s", in->api_list->count,
-                     in->client_got->count, in->api_list->count == in->client_got->count ? " (bytes differ)" : "");
+            snprintf(why, sizeof(why), "the API exposed %zu DNs, %zu reached the client%s%s%s", in->api_list->count,
+                     in->client_got->count, in->api_list->count == in->client_got->count ? " (bytes differ)" : "",
+                     in->api_reference ? "; reference: " : "", in->api_reference ? in->api_reference : "");
             fail(o, CB_RULE_API_WIRE, why);
         }
     }

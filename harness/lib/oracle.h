@@ -8,6 +8,7 @@
 
 #include "calist.h"
 #include "codec.h"
+#include "timeline.h"
 
 /* What the server put on the wire. "unmeasured" is not a guess: the bytes
  * could not be read (TLS 1.3 without secrets). */
@@ -38,8 +39,12 @@ enum cb_rule {
     CB_RULE_SELECT,      /* SEL-ISSUER: by-issuer choice is consistent with the list received */
     CB_RULE_ALERT,       /* ALERT-ON-FAIL: a failed handshake ends with an alert */
     CB_RULE_API_WIRE,    /* API-WIRE: the list a client API exposes equals the wire's */
+    CB_RULE_ALERT_PROTECTED, /* ALERT-PROTECTED: a TLS 1.3 alert sent with handshake keys in hand is encrypted */
     CB_RULE_COUNT
 };
+
+/* The side a rule hit is about: the stack whose expectation records it. */
+enum cb_side { CB_SIDE_SERVER = 0, CB_SIDE_CLIENT = 1 };
 
 const char *cb_server_verdict_name(enum cb_server_verdict v);
 const char *cb_client_verdict_name(enum cb_client_verdict v);
@@ -48,6 +53,11 @@ const char *cb_rule_text(enum cb_rule r);
 int cb_server_verdict_parse(const char *s);
 int cb_client_verdict_parse(const char *s);
 int cb_rule_parse(const char *s);
+const char *cb_side_name(enum cb_side s);
+/* cb_rule_fixed_side: the side a rule is always about (CA-PREFIX and
+ * REC-2E14 the server, SEL-ISSUER and API-WIRE the client), or -1 for the
+ * rules that can be about either (ALERT-ON-FAIL, ALERT-PROTECTED). */
+int cb_rule_fixed_side(enum cb_rule r);
 
 /* Tri-state facts: yes, no, or not measurable. */
 enum cb_tri { CB_NO = 0, CB_YES = 1, CB_UNKNOWN = -1 };
@@ -74,19 +84,31 @@ typedef struct cb_oracle_in {
     int client_alert_sent;       /* enum cb_tri: the server got a fatal alert from the client */
     int by_issuer;               /* the client chooses by issuer (shim by-issuer mode) */
     const cb_calist *cred_issuers; /* issuer DN of each client credential, in order */
-    int api_exposed;
+    int api_exposed;             /* the client's API delivered a list (its callback ran) */
     const cb_calist *api_list;   /* what the client API exposed */
-    /* alerts */
-    int any_alert;               /* enum cb_tri: some alert was sent by either side */
+    const char *api_reference;   /* NULL, or how client_got was read from malformed bytes (said in the hit) */
+    /* per side, [CB_SIDE_SERVER] and [CB_SIDE_CLIENT] */
+    int fault[2];                /* the shim crashed, hung or broke the contract */
+    int ending[2];               /* enum cb_tl_ending of a side whose handshake failed */
+    int alert_desc[2];           /* its first alert (not close_notify), -1 none or unknown */
+    int plain_alert_after_keys[2]; /* TLS 1.3: it sent a plaintext alert with handshake keys in hand */
 } cb_oracle_in;
+
+typedef struct cb_rule_hit {
+    enum cb_rule rule;
+    enum cb_side side;
+    char why[160];
+} cb_rule_hit;
 
 typedef struct cb_oracle_out {
     enum cb_server_verdict server;
     char server_detail[160];
     enum cb_client_verdict client;
-    unsigned failed;   /* bit (1 << rule) per failed rule */
-    unsigned checked;  /* bit per rule that applied */
-    char why[CB_RULE_COUNT][160];
+    unsigned failed;     /* bit (1 << rule) per failed rule, either side */
+    unsigned checked[2]; /* per side: bit per rule that applied to it */
+    char why[CB_RULE_COUNT][160]; /* the first hit's why, per rule */
+    cb_rule_hit hits[2 * CB_RULE_COUNT]; /* every hit, with its side */
+    size_t n_hits;
 } cb_oracle_out;
 
 /* cb_oracle_judge fills |out| from |in|. */

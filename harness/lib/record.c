@@ -104,7 +104,12 @@ size_t cb_stream_pending(const cb_stream *s) { return s->hdr_have + s->cur_have;
 
 static int header_plausible(const uint8_t *h)
 {
-    /* Content types 20..24 and a 3.x legacy version (SSL 3.0 to TLS 1.3). */
+    /* Content types 20..24 and a 3.x legacy version (SSL 3.0 to TLS 1.3).
+     * An alert may carry any 3.x: OpenSSL 3.0 answers a record with a bad
+     * version with a protocol_version alert in that same version (seen:
+     * 15 03 08 after a wrapped header), and that alert must still count. */
+    if (h[0] == 21)
+        return h[1] == 3;
     return h[0] >= 20 && h[0] <= 24 && h[1] == 3 && h[2] <= 4;
 }
 

@@ -62,7 +62,27 @@ static void collect(entries *es, const cb_result *r)
     int bad = r->outcome == CB_OC_FINDING || r->outcome == CB_OC_REGRESSION;
     enum cb_finding_status st = r->outcome == CB_OC_REGRESSION ? CB_FS_REGRESSION : CB_FS_FINDING;
     size_t before = es->n;
-    const json_t *rules = json_object_get(r->obj, "rules");
+    /* Each hit belongs to the side it is about, known when that side's
+     * expectation records it. Older results carry only "rules". */
+    const json_t *hits = json_object_get(r->obj, "rule_hits");
+    if (json_is_array(hits)) {
+        cb_expect_side x[2];
+        cb_expected_side(r, 0, &x[0]);
+        cb_expected_side(r, 1, &x[1]);
+        for (size_t i = 0; i < json_array_size(hits); i++) {
+            const json_t *h = json_array_get(hits, i);
+            const char *id = json_string_value(json_object_get(h, "rule"));
+            const char *side = json_string_value(json_object_get(h, "side"));
+            if (!id || !side)
+                continue;
+            int k = strcmp(side, "client") == 0;
+            int known = cb_rules_have(x[k].rules, id);
+            if (!known && !bad)
+                continue;
+            add(es, k ? r->client : r->server, k ? "client" : "server", id, id, known ? CB_FS_KNOWN : st, r);
+        }
+    }
+    const json_t *rules = json_is_array(hits) ? NULL : json_object_get(r->obj, "rules");
     for (size_t i = 0; i < json_array_size(rules); i++) {
         const char *id = json_string_value(json_array_get(rules, i));
         int known = cb_expected_has_rule(r, id);

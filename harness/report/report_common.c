@@ -92,6 +92,8 @@ void cb_strset_free(cb_strset *s)
 
 const char *cb_rule_side(const char *rule, const cb_result *r)
 {
+    if (cb_res_rule_side(r, rule)) /* the line says (rule_hits, or an older shape) */
+        return cb_res_rule_side(r, rule);
     switch (cb_rule_parse(rule)) {
     case CB_RULE_PREFIX:
     case CB_RULE_RECORD_SIZE:
@@ -142,7 +144,7 @@ void cb_expected_side(const cb_result *r, int client, cb_expect_side *out)
     out->present = out->verdict || out->rules || out->reason;
 }
 
-static int rules_have(const json_t *rules, const char *rule)
+int cb_rules_have(const json_t *rules, const char *rule)
 {
     for (size_t i = 0; json_is_array(rules) && i < json_array_size(rules); i++) {
         const json_t *v = json_array_get(rules, i);
@@ -158,10 +160,10 @@ int cb_expected_has_rule(const cb_result *r, const char *rule)
     cb_expected_side(r, 0, &s);
     cb_expected_side(r, 1, &c);
     if (s.rules && s.rules == c.rules) /* the flat shape: one list for the case */
-        return rules_have(s.rules, rule) ? (strcmp(cb_rule_side(rule, r), "client") == 0 ? 2 : 1) : 0;
-    if (rules_have(s.rules, rule))
+        return cb_rules_have(s.rules, rule) ? (strcmp(cb_rule_side(rule, r), "client") == 0 ? 2 : 1) : 0;
+    if (cb_rules_have(s.rules, rule))
         return 1;
-    if (rules_have(c.rules, rule))
+    if (cb_rules_have(c.rules, rule))
         return 2;
     return 0;
 }

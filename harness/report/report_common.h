@@ -34,7 +34,8 @@ void cb_strset_sort(cb_strset *s);
 /* cb_strset_free releases the set (not the strings). */
 void cb_strset_free(cb_strset *s);
 
-/* cb_rule_side names the side a failed rule speaks of in |r|: "server" for
+/* cb_rule_side names the side a failed rule speaks of in |r|: the side the
+ * line records for it when it records one (cb_res_rule_side), else "server" for
  * CA-PREFIX and REC-2E14, "client" for SEL-ISSUER and API-WIRE; for
  * ALERT-ON-FAIL the side that failed silently ("client" when its verdict is
  * rejected or aborted, else "server"); "pair" for a rule it does not know. */
@@ -62,6 +63,9 @@ void cb_expected_side(const cb_result *r, int client, cb_expect_side *out);
 /* cb_expected_has_rule reports whether r's expectation records |rule| as
  * failing: 1 in the server's, 2 in the client's, 0 in neither. */
 int cb_expected_has_rule(const cb_result *r, const char *rule);
+
+/* cb_rules_have: |rules| (a JSON array of rule ids, or NULL) holds |rule|. */
+int cb_rules_have(const json_t *rules, const char *rule);
 
 /* An output file written under a temporary name and renamed on close. */
 typedef struct cb_out {

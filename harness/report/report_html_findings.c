@@ -1,6 +1,7 @@
 /* report_html_findings.c — the findings list of report.html: each finding,
  * regression and xpass with its rules, details, captures and repro command,
- * then the errors with their faults. */
+ * then each known finding (a failed rule its expectation records) grouped by
+ * stack, side and rule, then the errors with their faults. */
 #include <stdlib.h>
 #include <string.h>
 
@@ -14,6 +15,30 @@
 #define DETAIL_MAX 4000
 /* Cases listed per outcome: the page stays loadable for any run. */
 #define FINDINGS_MAX 1000
+/* Cases of one known finding listed under it. */
+#define KNOWN_CASES_MAX 200
+
+const char *cb_html_rule_side(const cb_result *r, const char *rule)
+{
+    if (cb_res_rule_side(r, rule))
+        return cb_res_rule_side(r, rule);
+    switch (cb_expected_has_rule(r, rule)) {
+    case 1: return "server";
+    case 2: return "client";
+    default: return cb_rule_side(rule, r);
+    }
+}
+
+void cb_html_put_rule(FILE *f, const cb_result *r, const char *id)
+{
+    const char *side = cb_html_rule_side(r, id);
+    int known = strcmp(side, "server") == 0 || strcmp(side, "client") == 0 || strcmp(side, "pair") == 0 || strcmp(side, "both") == 0;
+    fputs("<code class=\"rule\">", f);
+    cb_xml_put(f, id, 200);
+    fprintf(f, "</code> <span class=\"side side-%s\" title=\"the side this rule is about\">", known ? side : "other");
+    cb_xml_put(f, strcmp(side, "both") == 0 ? "server + client" : side, 40);
+    fputs("</span>", f);
+}
 
 static void put_capture(FILE *f, const char *label, const char *path, int first)
 {
@@ -30,6 +55,24 @@ static void put_capture(FILE *f, const char *label, const char *path, int first)
     }
 }
 
+/* put_captures writes the case's capture links, or says why there are none. */
+static void put_captures(FILE *f, const cb_result *r)
+{
+    const char *pcap = cb_res_str(r, "pcap"), *keylog = cb_res_str(r, "keylog");
+    if (!pcap && !keylog) {
+        fputs("<span class=\"note\">none kept (a run keeps them for a case that fails a rule or faults, unless "
+              "<code>--pcap never</code>; add <code>--pcap DIR</code> to the repro command to capture this case)</span>",
+              f);
+        return;
+    }
+    put_capture(f, "pcap", pcap, 1);
+    put_capture(f, "key log", keylog, !pcap);
+    if (pcap && !keylog)
+        fputs(strcmp(r->tls, "1.2") == 0 ? " <span class=\"note\">(no key log: the shims wrote no secrets, as when a TLS 1.2 "
+                                           "handshake fails before its key exchange; the CertificateRequest is in the clear)</span>"
+                                         : " <span class=\"note\">(no key log: the shims wrote no secrets)</span>",
+              f);
+}
 
 /* put_side opens a side's <dd>: stack, library version, verdict (the
  * caller closes it, after any detail). */
@@ -73,9 +116,9 @@ static void put_verdicts(FILE *f, const cb_result *r)
     const json_t *rules = json_object_get(r->obj, "rules"), *details = json_object_get(r->obj, "rule_details");
     for (size_t i = 0; i < json_array_size(rules); i++) {
         const char *id = json_string_value(json_array_get(rules, i));
-        fputs("<dt>rule</dt><dd><code class=\"rule\">", f);
-        cb_xml_put(f, id, 200);
-        fputs("</code> ", f);
+        fputs("<dt>rule</dt><dd>", f);
+        cb_html_put_rule(f, r, id);
+        fputs(" ", f);
         if (cb_expected_has_rule(r, id))
             fputs("<span class=\"known\">known</span> ", f);
         cb_xml_put(f, json_string_value(json_object_get(details, id)), DETAIL_MAX);
@@ -112,16 +155,26 @@ static void put_verdicts(FILE *f, const cb_result *r)
         fputs("</dd>", f);
         free(t);
     }
-    if (cb_res_str(r, "pcap") || cb_res_str(r, "keylog")) {
-        fputs("<dt>captures</dt><dd>", f);
-        put_capture(f, "pcap", cb_res_str(r, "pcap"), 1);
-        put_capture(f, "keylog", cb_res_str(r, "keylog"), !cb_res_str(r, "pcap"));
-        fputs("</dd>", f);
-    }
+    fputs("<dt>captures</dt><dd class=\"captures\">", f);
+    put_captures(f, r);
+    fputs("</dd>", f);
     fputs("</dl>\n", f);
     fputs("<pre class=\"repro\"><code>", f);
     cb_xml_put(f, cb_res_str(r, "repro") ? cb_res_str(r, "repro") : "(no repro command recorded)", 0);
     fputs("</code></pre>\n", f);
+}
+
+/* put_article writes one case as an article headed by its mark. */
+static void put_article(FILE *f, const cb_result *r)
+{
+    enum cb_mark mk = cb_html_mark(r);
+    fprintf(f, "<article class=\"finding a-%s\" id=\"line-%zu\"><h3>", cb_html_mark_class(mk) + 2, r->line);
+    cb_html_put_mark(f, mk);
+    fprintf(f, " <span class=\"badge %s\">%s</span> <code>", cb_html_outcome_class(r->outcome), cb_outcome_name(r->outcome));
+    cb_xml_put(f, r->case_id, 400);
+    fprintf(f, "</code> <small>line %zu</small></h3>\n", r->line);
+    put_verdicts(f, r);
+    fputs("</article>\n", f);
 }
 
 static size_t put_items(FILE *f, const cb_results *rs, enum cb_outcome oc)
@@ -131,14 +184,8 @@ static size_t put_items(FILE *f, const cb_results *rs, enum cb_outcome oc)
         const cb_result *r = &rs->v[i];
         if (r->outcome != oc)
             continue;
-        if (n++ >= FINDINGS_MAX)
-            continue;
-        fprintf(f, "<article class=\"finding\" id=\"line-%zu\"><h3><span class=\"badge %s\">%s</span> <code>", r->line,
-                cb_html_outcome_class(oc), cb_outcome_name(oc));
-        cb_xml_put(f, r->case_id, 400);
-        fprintf(f, "</code> <small>line %zu</small></h3>\n", r->line);
-        put_verdicts(f, r);
-        fputs("</article>\n", f);
+        if (n++ < FINDINGS_MAX)
+            put_article(f, r);
     }
     if (n > FINDINGS_MAX)
         fprintf(f, "<p class=\"note\">and %zu more %s cases, left out of this page: every one is in junit.xml and "
@@ -147,68 +194,147 @@ static size_t put_items(FILE *f, const cb_results *rs, enum cb_outcome oc)
     return n;
 }
 
-/* The findings per stack (the README's table), each row linking to its
- * example below when that case is listed. */
-static void put_table(FILE *f, const cb_results *rs)
+/* Whether |r| is a case of the known finding |row|: it fails row's rule, its
+ * expectation records the failure, and row's stack is on that side. */
+static int in_known_row(const cb_result *r, const cb_finding_row *row)
 {
-    cb_finding_rows rows;
-    if (cb_findings_group(rs, &rows) != 0) {
-        fputs("<p class=\"note\">(out of memory grouping the findings)</p>\n", f);
-        return;
+    const json_t *rules = json_object_get(r->obj, "rules");
+    for (size_t i = 0; i < json_array_size(rules); i++) {
+        const char *id = json_string_value(json_array_get(rules, i));
+        if (strcmp(id, row->rule) != 0)
+            continue;
+        int known = cb_expected_has_rule(r, id);
+        const char *side = known == 1 ? "server" : known == 2 ? "client" : NULL;
+        return side && strcmp(side, row->side) == 0 && strcmp(known == 1 ? r->server : r->client, row->stack) == 0;
     }
-    if (rows.n) {
-        fputs("<h3>Per stack</h3>\n<p class=\"note\">Each distinct (stack, rule or verdict) once, with its smallest "
-              "case; <i>known</i> marks a failure its expectation records.</p>\n",
-              f);
-        fputs("<div class=\"mwrap\"><table class=\"per-stack\"><thead><tr><th>stack</th><th>side</th><th>finding</th>"
-              "<th>cases</th><th>smallest case</th></tr></thead><tbody>\n",
-              f);
-        for (size_t i = 0; i < rows.n; i++) {
-            const cb_finding_row *row = &rows.v[i];
-            fputs("<tr><th>", f);
-            cb_xml_put(f, row->stack, 200);
-            fprintf(f, "</th><td>%s</td><td><span class=\"badge %s\">%s</span> ", row->side,
-                    row->st == CB_FS_KNOWN ? "o-unsupported" : row->st == CB_FS_REGRESSION ? "o-regression" : "o-finding",
-                    cb_finding_status_name(row->st));
-            if (row->rule) {
-                fputs("<code class=\"rule\">", f);
-                cb_xml_put(f, row->rule, 200);
-                fputs("</code>", f);
-            } else {
-                cb_xml_put(f, row->key, 300);
-            }
-            if (cb_finding_detail(row)) {
-                fputs(" ", f);
-                cb_xml_put(f, cb_finding_detail(row), 400);
-            }
-            fprintf(f, "</td><td class=\"num\">%zu</td><td>", row->cases);
-            /* Known findings pass: they have no entry below. */
-            int listed = row->example->outcome == CB_OC_FINDING || row->example->outcome == CB_OC_REGRESSION;
-            if (listed)
-                fprintf(f, "<a href=\"#line-%zu\">", row->example->line);
-            fputs("<code>", f);
-            cb_xml_put(f, row->example->case_id, 300);
-            fputs(listed ? "</code></a>" : "</code>", f);
-            if (row->example->list_bytes >= 0)
-                fprintf(f, " <small>%lld B</small>", row->example->list_bytes);
-            fputs("</td></tr>\n", f);
+    return 0;
+}
+
+/* put_known writes the known finding |row| (anchor known-|no|): its smallest
+ * case in full, then every case with its captures and repro command. */
+static void put_known(FILE *f, const cb_results *rs, const cb_finding_row *row, size_t no)
+{
+    const cb_result *ex = row->example;
+    fprintf(f, "<article class=\"finding a-known\" id=\"known-%zu\"><h3>", no);
+    cb_html_put_mark(f, CB_MK_KNOWN);
+    fputs(" <b>", f);
+    cb_xml_put(f, row->stack, 200);
+    fputs("</b> ", f);
+    cb_html_put_rule(f, ex, row->rule);
+    fprintf(f, " <small>%zu case%s; the smallest: <code>", row->cases, row->cases == 1 ? "" : "s");
+    cb_xml_put(f, ex->case_id, 400);
+    fprintf(f, "</code>, line %zu</small></h3>\n", ex->line);
+    put_verdicts(f, ex);
+    if (row->cases > 1) {
+        fprintf(f, "<details class=\"cases\"><summary>all %zu cases, each with its captures and repro command</summary><ul>\n", row->cases);
+        size_t n = 0;
+        for (size_t i = 0; i < rs->n; i++) {
+            const cb_result *r = &rs->v[i];
+            if (!in_known_row(r, row))
+                continue;
+            if (n++ >= KNOWN_CASES_MAX)
+                continue;
+            fputs("<li><code>", f);
+            cb_xml_put(f, r->case_id, 400);
+            fputs("</code> ", f);
+            put_captures(f, r);
+            fputs("<pre class=\"repro\"><code>", f);
+            cb_xml_put(f, cb_res_str(r, "repro") ? cb_res_str(r, "repro") : "(no repro command recorded)", 0);
+            fputs("</code></pre></li>\n", f);
         }
-        fputs("</tbody></table></div>\n", f);
+        if (n > KNOWN_CASES_MAX)
+            fprintf(f, "<li class=\"note\">and %zu more: every one is in results.jsonl</li>\n", n - KNOWN_CASES_MAX);
+        fputs("</ul></details>\n", f);
     }
-    cb_finding_rows_free(&rows);
+    fputs("</article>\n", f);
+}
+
+/* The findings per stack (the README's table), each row linking to its
+ * example below. */
+static void put_table(FILE *f, const cb_finding_rows *rows)
+{
+    if (!rows->n)
+        return;
+    fputs("<h3>Per stack</h3>\n<p class=\"note\">Each distinct (stack, rule or verdict) once, with its smallest "
+          "case; <i>known</i> marks a failure its expectation records.</p>\n",
+          f);
+    fputs("<div class=\"mwrap\"><table class=\"per-stack\"><thead><tr><th>stack</th><th>side</th><th>finding</th>"
+          "<th>cases</th><th>smallest case</th></tr></thead><tbody>\n",
+          f);
+    size_t known_no = 0;
+    for (size_t i = 0; i < rows->n; i++) {
+        const cb_finding_row *row = &rows->v[i];
+        fputs("<tr><th>", f);
+        cb_xml_put(f, row->stack, 200);
+        fputs("</th><td>", f);
+        cb_xml_put(f, row->side, 40);
+        fputs("</td><td>", f);
+        cb_html_put_mark(f, row->st == CB_FS_KNOWN ? CB_MK_KNOWN : row->st == CB_FS_REGRESSION ? CB_MK_REGRESSION : CB_MK_FINDING);
+        fprintf(f, " <span class=\"badge %s\">%s</span> ",
+                row->st == CB_FS_KNOWN ? "o-unsupported" : row->st == CB_FS_REGRESSION ? "o-regression" : "o-finding",
+                cb_finding_status_name(row->st));
+        if (row->rule) {
+            fputs("<code class=\"rule\">", f);
+            cb_xml_put(f, row->rule, 200);
+            fputs("</code>", f);
+        } else {
+            cb_xml_put(f, row->key, 300);
+        }
+        if (cb_finding_detail(row)) {
+            fputs(" ", f);
+            cb_xml_put(f, cb_finding_detail(row), 400);
+        }
+        fprintf(f, "</td><td class=\"num\">%zu</td><td>", row->cases);
+        /* A finding or regression has its case below, a known one its group. */
+        int listed = row->example->outcome == CB_OC_FINDING || row->example->outcome == CB_OC_REGRESSION;
+        int known = row->st == CB_FS_KNOWN && row->rule;
+        if (known)
+            fprintf(f, "<a href=\"#known-%zu\">", known_no++);
+        else if (listed)
+            fprintf(f, "<a href=\"#line-%zu\">", row->example->line);
+        fputs("<code>", f);
+        cb_xml_put(f, row->example->case_id, 300);
+        fputs(known || listed ? "</code></a>" : "</code>", f);
+        if (row->example->list_bytes >= 0)
+            fprintf(f, " <small>%lld B</small>", row->example->list_bytes);
+        fputs("</td></tr>\n", f);
+    }
+    fputs("</tbody></table></div>\n", f);
 }
 
 void cb_html_findings(FILE *f, const cb_results *rs)
 {
-    put_table(f, rs);
-    fputs("<h3>Each case</h3>\n", f);
+    cb_finding_rows rows;
+    int grouped = cb_findings_group(rs, &rows) == 0;
+    if (grouped)
+        put_table(f, &rows);
+    else
+        fputs("<p class=\"note\">(out of memory grouping the findings)</p>\n", f);
+    fputs("<h3 id=\"new-findings\">New findings, regressions and xpasses</h3>\n", f);
     size_t n = 0;
     n += put_items(f, rs, CB_OC_REGRESSION);
     n += put_items(f, rs, CB_OC_FINDING);
     n += put_items(f, rs, CB_OC_XPASS);
     if (!n)
-        fputs("<p class=\"note\">No findings, regressions or xpasses.</p>\n", f);
-    fputs("<h2 id=\"errors\">Errors</h2>\n", f);
+        fputs("<p class=\"note\">No new findings, regressions or xpasses.</p>\n", f);
+    fputs("<h3 id=\"known-findings\">Known findings</h3>\n<p class=\"note\">Failed rules that the stack's expectation "
+          "records: the run passes them, and they stay a stack's behaviour worth knowing. Each with its smallest case "
+          "in full and all its cases below it.</p>\n",
+          f);
+    size_t known = 0;
+    for (size_t i = 0; grouped && i < rows.n; i++)
+        if (rows.v[i].st == CB_FS_KNOWN && rows.v[i].rule) {
+            put_known(f, rs, &rows.v[i], known);
+            known++;
+        }
+    if (!known)
+        fputs("<p class=\"note\">No known findings.</p>\n", f);
+    if (grouped)
+        cb_finding_rows_free(&rows);
+}
+
+void cb_html_errors(FILE *f, const cb_results *rs)
+{
     if (!put_items(f, rs, CB_OC_ERROR))
         fputs("<p class=\"note\">No errors.</p>\n", f);
 }

@@ -11,14 +11,124 @@
 
 const char *cb_html_outcome_class(enum cb_outcome o)
 {
-    static const char *const cls[CB_OC_COUNT] = {"o-pass", "o-finding", "o-regression", "o-xpass", "o-error", "o-unsupported"};
-    return (unsigned)o < CB_OC_COUNT ? cls[o] : "o-none";
+    switch (o) {
+    case CB_OC_PASS: return "o-pass";
+    case CB_OC_FINDING: return "o-finding";
+    case CB_OC_REGRESSION: return "o-regression";
+    case CB_OC_XPASS: return "o-xpass";
+    case CB_OC_ERROR: return "o-error";
+    case CB_OC_UNSUPPORTED: return "o-unsupported";
+    default: return "o-none";
+    }
 }
 
-/* The cases of one cell that share verdicts and outcome. */
+/* Whether a side's expectation records |r|'s every failed rule: a pass with
+ * failed rules is then a known finding. */
+static int rules_all_known(const cb_result *r)
+{
+    const json_t *rules = json_object_get(r->obj, "rules");
+    for (size_t i = 0; i < json_array_size(rules); i++)
+        if (!cb_expected_has_rule(r, json_string_value(json_array_get(rules, i))))
+            return 0;
+    return json_array_size(rules) > 0;
+}
+
+enum cb_mark cb_html_mark(const cb_result *r)
+{
+    switch (r->outcome) {
+    case CB_OC_PASS: {
+        cb_expect_side s, c;
+        cb_expected_side(r, 0, &s);
+        cb_expected_side(r, 1, &c);
+        if (!s.present && !c.present)
+            return CB_MK_MISSING;
+        return rules_all_known(r) ? CB_MK_KNOWN : CB_MK_PASS;
+    }
+    case CB_OC_FINDING: return CB_MK_FINDING;
+    case CB_OC_REGRESSION: return CB_MK_REGRESSION;
+    case CB_OC_XPASS: return CB_MK_XPASS;
+    case CB_OC_ERROR: return CB_MK_ERROR;
+    case CB_OC_UNSUPPORTED: return CB_MK_UNSUPPORTED;
+    default:
+        /* An outcome added to the results format after this writer: one
+         * about expectations is a missing one, any other fails the run. */
+        return strstr(cb_outcome_name(r->outcome), "expect") || strstr(cb_outcome_name(r->outcome), "missing") ? CB_MK_MISSING
+                                                                                                         : CB_MK_ERROR;
+    }
+}
+
+static const struct {
+    const char *cls, *sym, *name;
+} marks[CB_MK_COUNT] = {
+    [CB_MK_PASS] = {"m-pass", "\xe2\x9c\x93", "pass"},
+    [CB_MK_KNOWN] = {"m-known", "K", "known finding"},
+    [CB_MK_FINDING] = {"m-finding", "F", "new finding"},
+    [CB_MK_REGRESSION] = {"m-regression", "R", "regression"},
+    [CB_MK_XPASS] = {"m-xpass", "X", "xpass"},
+    [CB_MK_ERROR] = {"m-error", "E", "error"},
+    [CB_MK_UNSUPPORTED] = {"m-unsupported", "U", "unsupported"},
+    [CB_MK_MISSING] = {"m-missing", "?", "missing expectation"},
+};
+
+const char *cb_html_mark_class(enum cb_mark m) { return (unsigned)m < CB_MK_COUNT ? marks[m].cls : "m-error"; }
+const char *cb_html_mark_symbol(enum cb_mark m) { return (unsigned)m < CB_MK_COUNT ? marks[m].sym : "E"; }
+const char *cb_html_mark_name(enum cb_mark m) { return (unsigned)m < CB_MK_COUNT ? marks[m].name : "error"; }
+
+void cb_html_put_mark(FILE *f, enum cb_mark m)
+{
+    fprintf(f, "<b class=\"mk %s\" title=\"%s\">%s</b>", cb_html_mark_class(m), cb_html_mark_name(m), cb_html_mark_symbol(m));
+}
+
+/* Severity of a mark for a cell's border: the worst case shows. */
+static int mark_severity(enum cb_mark m)
+{
+    static const int sev[CB_MK_COUNT] = {[CB_MK_UNSUPPORTED] = 0, [CB_MK_PASS] = 1, [CB_MK_KNOWN] = 2, [CB_MK_XPASS] = 3,
+                                         [CB_MK_MISSING] = 4, [CB_MK_ERROR] = 5, [CB_MK_FINDING] = 6, [CB_MK_REGRESSION] = 7};
+    return (unsigned)m < CB_MK_COUNT ? sev[m] : 5;
+}
+
+/* The verdicts of docs/results.md, each with its own color on the page. */
+static const char *const server_verdicts[] = {"full", "truncated", "empty", "omitted", "refused", "malformed", "unmeasured"};
+static const char *const client_verdicts[] = {"selected", "sent-empty", "rejected", "aborted", "not-asked", "unmeasured"};
+static const char *const verdict_classes[] = {"v-full",      "v-truncated", "v-empty",    "v-omitted",   "v-refused",
+                                              "v-malformed", "v-unmeasured", "v-selected", "v-sent-empty", "v-rejected",
+                                              "v-aborted",   "v-not-asked", "v-unsupported"};
+
+const char *cb_html_verdict_class(const char *v)
+{
+    if (!v)
+        return "v-other";
+    for (size_t i = 0; i < sizeof(verdict_classes) / sizeof(verdict_classes[0]); i++)
+        if (strcmp(verdict_classes[i] + 2, v) == 0)
+            return verdict_classes[i];
+    return "v-other";
+}
+
+void cb_html_legend(FILE *f)
+{
+    fputs("<div class=\"legend\"><p><b>Server verdict</b> (what the server put on the wire): ", f);
+    for (size_t i = 0; i < sizeof(server_verdicts) / sizeof(server_verdicts[0]); i++)
+        fprintf(f, "<span class=\"sv %s\">%s</span> ", cb_html_verdict_class(server_verdicts[i]), server_verdicts[i]);
+    fputs("</p><p><b>Client verdict</b> (what the client did with it): ", f);
+    for (size_t i = 0; i < sizeof(client_verdicts) / sizeof(client_verdicts[0]); i++)
+        fprintf(f, "<span class=\"cv %s\">%s</span> ", cb_html_verdict_class(client_verdicts[i]), client_verdicts[i]);
+    fputs("<span class=\"cv v-unsupported\">unsupported</span></p><p><b>Outcome</b> (the case against its "
+          "expectations), the letter before the verdicts: ",
+          f);
+    for (int m = 0; m < CB_MK_COUNT; m++) {
+        fputs("<span class=\"mkey\">", f);
+        cb_html_put_mark(f, (enum cb_mark)m);
+        fprintf(f, " %s</span> ", cb_html_mark_name((enum cb_mark)m));
+    }
+    fputs("</p><p class=\"note\">A cell's left border takes the color of its worst outcome; <span class=\"inj\">inject "
+          "NAME</span> names the malformation the relay fed the client.</p></div>\n",
+          f);
+}
+
+/* The cases of one cell that share mark, verdicts and injection. */
 typedef struct chip {
-    const char *sv, *cv;
-    enum cb_outcome oc;
+    const char *sv, *cv, *inject;
+    enum cb_mark mk;
     size_t n;
     long long min_bytes, max_bytes;
     const cb_result *first;
@@ -34,15 +144,32 @@ static int chip_cmp(const void *a, const void *b)
     return x->first->line < y->first->line ? -1 : x->first->line > y->first->line;
 }
 
-static void put_chip(FILE *f, const chip *c, const cb_result *const *cases, size_t ncases)
+static int same_str(const char *a, const char *b) { return a == b || (a && b && strcmp(a, b) == 0); }
+
+static int in_chip(const chip *c, const cb_result *r)
 {
-    fprintf(f, "<div class=\"chip %s\" title=\"", cb_html_outcome_class(c->oc));
-    cb_xml_put(f, cb_outcome_name(c->oc), 0);
-    fputs(":", f);
+    return cb_html_mark(r) == c->mk && strcmp(nz(r->server_verdict), c->sv) == 0 && strcmp(nz(r->client_verdict), c->cv) == 0 &&
+           same_str(cb_res_str(r, "inject"), c->inject);
+}
+
+/* The chip's tooltip: its outcome, the failed rules with their sides, the
+ * first case names. */
+static void put_chip_title(FILE *f, const chip *c, const cb_result *const *cases, size_t ncases)
+{
+    cb_xml_put(f, cb_html_mark_name(c->mk), 0);
+    const json_t *rules = json_object_get(c->first->obj, "rules");
+    for (size_t i = 0; i < json_array_size(rules); i++) {
+        const char *id = json_string_value(json_array_get(rules, i));
+        fputs(i ? ", " : "; rules failed: ", f);
+        cb_xml_put(f, id, 100);
+        fputs(" (", f);
+        cb_xml_put(f, cb_html_rule_side(c->first, id), 40);
+        fputs(")", f);
+    }
     size_t shown = 0, total = 0;
     for (size_t i = 0; i < ncases; i++) {
         const cb_result *r = cases[i];
-        if (r->outcome != c->oc || strcmp(nz(r->server_verdict), c->sv) != 0 || strcmp(nz(r->client_verdict), c->cv) != 0)
+        if (!in_chip(c, r))
             continue;
         total++;
         if (shown < CHIP_TITLE_NAMES) {
@@ -55,20 +182,33 @@ static void put_chip(FILE *f, const chip *c, const cb_result *const *cases, size
     }
     if (total > shown)
         fprintf(f, "&#10;and %zu more", total - shown);
-    fputs("\"><span>", f);
+}
+
+static void put_chip(FILE *f, const chip *c, const cb_result *const *cases, size_t ncases)
+{
+    fputs("<div class=\"chip\" title=\"", f);
+    put_chip_title(f, c, cases, ncases);
+    fputs("\">", f);
+    cb_html_put_mark(f, c->mk);
+    fprintf(f, "<span class=\"cb\"><span class=\"vv\"><span class=\"sv %s\">", cb_html_verdict_class(c->sv));
     cb_xml_put(f, c->sv, 40);
-    fputs(" / ", f);
+    fprintf(f, "</span><span class=\"sl\"> / </span><span class=\"cv %s\">", cb_html_verdict_class(c->cv));
     cb_xml_put(f, c->cv, 40);
+    fputs("</span></span>", f);
     if (c->n > 1)
-        fprintf(f, " <b>\xc3\x97%zu</b>", c->n);
-    fputs("</span>", f);
+        fprintf(f, " <b class=\"n\">\xc3\x97%zu</b>", c->n);
     if (c->min_bytes >= 0) {
         if (c->min_bytes == c->max_bytes)
             fprintf(f, " <small>%lld B</small>", c->min_bytes);
         else
             fprintf(f, " <small>%lld\xe2\x80\x93%lld B</small>", c->min_bytes, c->max_bytes);
     }
-    fputs("</div>", f);
+    if (c->inject) {
+        fputs(" <span class=\"inj\">inject ", f);
+        cb_xml_put(f, c->inject, 80);
+        fputs("</span>", f);
+    }
+    fputs("</span></div>", f);
 }
 
 /* Writes one cell from the cases of (suite, tls, server, client). */
@@ -80,20 +220,19 @@ static void put_cell(FILE *f, const cb_result *const *cases, size_t n)
     }
     chip *chips = calloc(n, sizeof(*chips));
     size_t nchips = 0;
-    enum cb_outcome worst = cases[0]->outcome;
+    enum cb_mark worst = cb_html_mark(cases[0]);
     for (size_t i = 0; i < n; i++) {
         const cb_result *r = cases[i];
-        if (cb_outcome_severity(r->outcome) > cb_outcome_severity(worst))
-            worst = r->outcome;
+        enum cb_mark mk = cb_html_mark(r);
+        if (mark_severity(mk) > mark_severity(worst))
+            worst = mk;
         if (!chips)
             continue;
         size_t k = 0;
-        while (k < nchips && !(chips[k].oc == r->outcome && strcmp(chips[k].sv, nz(r->server_verdict)) == 0 &&
-                               strcmp(chips[k].cv, nz(r->client_verdict)) == 0))
+        while (k < nchips && !in_chip(&chips[k], r))
             k++;
-        if (k == nchips) {
-            chips[nchips++] = (chip){nz(r->server_verdict), nz(r->client_verdict), r->outcome, 0, r->list_bytes, r->list_bytes, r};
-        }
+        if (k == nchips)
+            chips[nchips++] = (chip){nz(r->server_verdict), nz(r->client_verdict), cb_res_str(r, "inject"), mk, 0, r->list_bytes, r->list_bytes, r};
         chip *c = &chips[k];
         c->n++;
         if (r->list_bytes >= 0 && (c->min_bytes < 0 || r->list_bytes < c->min_bytes))
@@ -101,7 +240,7 @@ static void put_cell(FILE *f, const cb_result *const *cases, size_t n)
         if (r->list_bytes > c->max_bytes)
             c->max_bytes = r->list_bytes;
     }
-    fprintf(f, "<td class=\"cell %s\">", cb_html_outcome_class(worst));
+    fprintf(f, "<td class=\"cell w-%s\">", cb_html_mark_class(worst) + 2);
     if (chips) {
         qsort(chips, nchips, sizeof(*chips), chip_cmp);
         for (size_t k = 0; k < nchips; k++)

@@ -161,7 +161,9 @@ static int jsonl_read(const char *path, take_fn take, void *ctx, cb_jsonl_bad *b
 }
 
 /* Field checks: |type| 's' string, 'i' integer, 'n' number, 'o' object,
- * 'a' array of strings; null is allowed for every optional field. */
+ * 'a' array of strings, 'r' array of rule ids or {"id", "side"} objects,
+ * 'h' array of {"rule", "side", "why"} objects (each string, "side" and
+ * "why" optional); null is allowed for every optional field. */
 static int check_field(const json_t *obj, const char *key, char type, int required, char *why, size_t whylen)
 {
     const json_t *v = json_object_get(obj, key);
@@ -187,6 +189,49 @@ static int check_field(const json_t *obj, const char *key, char type, int requir
                 }
         }
         break;
+    case 'h':
+        if (!json_is_array(v)) {
+            want = "an array of rule hits";
+            break;
+        }
+        for (size_t i = 0; i < json_array_size(v); i++) {
+            const json_t *e = json_array_get(v, i);
+            if (!json_is_object(e) || !json_is_string(json_object_get(e, "rule"))) {
+                snprintf(why, whylen, "\"%s\"[%zu] is %s, expected an object with a \"rule\" string", key, i,
+                         json_is_object(e) ? "an object without a \"rule\" string" : type_name(e));
+                return -1;
+            }
+            static const char *const strs[] = {"side", "why"};
+            for (size_t k = 0; k < 2; k++) {
+                const json_t *x = json_object_get(e, strs[k]);
+                if (x && !json_is_null(x) && !json_is_string(x)) {
+                    snprintf(why, whylen, "\"%s\"[%zu].%s is %s, expected a string", key, i, strs[k], type_name(x));
+                    return -1;
+                }
+            }
+        }
+        break;
+    case 'r':
+        if (!json_is_array(v)) {
+            want = "an array of rule ids";
+            break;
+        }
+        for (size_t i = 0; i < json_array_size(v); i++) {
+            const json_t *e = json_array_get(v, i);
+            if (json_is_string(e))
+                continue;
+            if (!json_is_object(e) || !json_is_string(json_object_get(e, "id"))) {
+                snprintf(why, whylen, "\"%s\"[%zu] is %s, expected a rule id or an object with an \"id\" string", key, i,
+                         json_is_object(e) ? "an object without an \"id\" string" : type_name(e));
+                return -1;
+            }
+            const json_t *side = json_object_get(e, "side");
+            if (side && !json_is_null(side) && !json_is_string(side)) {
+                snprintf(why, whylen, "\"%s\"[%zu].side is %s, expected a string", key, i, type_name(side));
+                return -1;
+            }
+        }
+        break;
     }
     if (want) {
         snprintf(why, whylen, "\"%s\" is %s, expected %s", key, type_name(v), want);
@@ -202,7 +247,7 @@ static const struct {
 } result_fields[] = {
     {"case", 's', 1}, {"suite", 's', 1}, {"server", 's', 1}, {"client", 's', 1}, {"tls", 's', 1}, {"outcome", 's', 1},
     {"name", 's', 0}, {"server_verdict", 's', 0}, {"client_verdict", 's', 0}, {"server_detail", 's', 0},
-    {"list_bytes", 'i', 0}, {"wire_list_bytes", 'i', 0}, {"time_ms", 'n', 0}, {"rules", 'a', 0},
+    {"list_bytes", 'i', 0}, {"wire_list_bytes", 'i', 0}, {"time_ms", 'n', 0}, {"rules", 'r', 0}, {"rule_hits", 'h', 0},
     {"rule_details", 'o', 0}, {"expected", 'o', 0}, {"fault", 'o', 0}, {"unsupported", 's', 0},
     {"repro", 's', 0}, {"pcap", 's', 0}, {"keylog", 's', 0}, {"server_version", 's', 0},
     {"client_version", 's', 0}, {"inject", 's', 0}, {"model", 's', 0}, {"handshake", 's', 0},
@@ -218,6 +263,72 @@ static long long int_or(const json_t *obj, const char *key, long long dflt)
 {
     const json_t *v = json_object_get(obj, key);
     return json_is_integer(v) ? (long long)json_integer_value(v) : dflt;
+}
+
+/* Records |side| (a JSON value) for |rule| in |*sides|: a rule hit once
+ * about the server and once about the client is about "both". */
+static void side_add(json_t **sides, const char *rule, const json_t *side)
+{
+    if (!json_is_string(side))
+        return;
+    if (!*sides)
+        *sides = json_object();
+    if (!*sides)
+        return;
+    const char *now = json_string_value(json_object_get(*sides, rule)), *add = json_string_value(side);
+    if (!now)
+        json_object_set_new(*sides, rule, json_string(add));
+    else if (strcmp(now, add) != 0)
+        json_object_set_new(*sides, rule, json_string("both"));
+}
+
+/* Turns the object shape of "rules" and "rule_details" (checked already)
+ * into ids and detail strings, collecting the sides (see results_read.h). */
+static json_t *normalize_rules(json_t *obj)
+{
+    json_t *sides = NULL, *rules = json_object_get(obj, "rules"), *details = json_object_get(obj, "rule_details");
+    /* "rule_hits" (each hit with its side) says it first; a rules entry or
+     * a detail object speaks only of a rule it leaves without one. */
+    const json_t *hits = json_object_get(obj, "rule_hits");
+    for (size_t i = 0; i < json_array_size(hits); i++) {
+        const json_t *hit = json_array_get(hits, i);
+        side_add(&sides, json_string_value(json_object_get(hit, "rule")), json_object_get(hit, "side"));
+    }
+    json_t *from_hits = sides ? json_deep_copy(sides) : NULL;
+    if (json_is_array(rules)) {
+        json_t *ids = json_array();
+        for (size_t i = 0; ids && i < json_array_size(rules); i++) {
+            json_t *e = json_array_get(rules, i);
+            if (json_is_object(e)) {
+                const char *id = json_string_value(json_object_get(e, "id"));
+                if (!from_hits || !json_object_get(from_hits, id))
+                    side_add(&sides, id, json_object_get(e, "side"));
+                json_array_append_new(ids, json_string(id));
+            } else {
+                json_array_append(ids, e);
+            }
+        }
+        if (ids)
+            json_object_set_new(obj, "rules", ids);
+    }
+    const char *k;
+    json_t *v, *tmp;
+    json_object_foreach_safe(details, tmp, k, v)
+    {
+        if (!json_is_object(v))
+            continue;
+        if ((!from_hits || !json_object_get(from_hits, k)) && !(sides && json_object_get(sides, k)))
+            side_add(&sides, k, json_object_get(v, "side"));
+        const char *text = json_string_value(json_object_get(v, "detail"));
+        if (!text)
+            text = json_string_value(json_object_get(v, "why"));
+        if (text)
+            json_object_set_new(details, k, json_string(text));
+        else
+            json_object_del(details, k);
+    }
+    json_decref(from_hits);
+    return sides;
 }
 
 static int take_result(void *ctx, json_t *obj, size_t line, char *why, size_t whylen)
@@ -269,6 +380,7 @@ static int take_result(void *ctx, json_t *obj, size_t line, char *why, size_t wh
     r->wire_list_bytes = wb;
     const json_t *t = json_object_get(obj, "time_ms");
     r->time_ms = json_is_number(t) ? json_number_value(t) : 0;
+    r->rule_sides = normalize_rules(obj);
     return 0;
 }
 
@@ -284,8 +396,10 @@ int cb_results_load(const char *path, cb_results *out, char *err, size_t errlen)
 
 void cb_results_free(cb_results *r)
 {
-    for (size_t i = 0; i < r->n; i++)
+    for (size_t i = 0; i < r->n; i++) {
         json_decref(r->v[i].obj);
+        json_decref(r->v[i].rule_sides);
+    }
     free(r->v);
     bad_free(&r->bad);
     memset(r, 0, sizeof(*r));
@@ -350,3 +464,8 @@ void cb_boundaries_free(cb_boundaries *b)
 const char *cb_res_str(const cb_result *r, const char *key) { return str_or_null(r->obj, key); }
 
 long long cb_res_int(const cb_result *r, const char *key, long long dflt) { return int_or(r->obj, key, dflt); }
+
+const char *cb_res_rule_side(const cb_result *r, const char *rule)
+{
+    return r->rule_sides && rule ? json_string_value(json_object_get(r->rule_sides, rule)) : NULL;
+}

@@ -34,6 +34,9 @@ typedef struct cb_result {
     long long list_bytes;        /* -1 when absent or null */
     long long wire_list_bytes;   /* -1 when absent or null */
     double time_ms;              /* 0 when absent or null */
+    json_t *rule_sides;          /* rule id -> the side the line records for
+                                  * it (see cb_res_rule_side), or NULL when
+                                  * the line records none (older lines) */
 } cb_result;
 
 /* Malformed lines of one file. */
@@ -84,5 +87,17 @@ const char *cb_outcome_name(enum cb_outcome o);
  * the integer, or NULL / |dflt| when it is absent, null or of another type. */
 const char *cb_res_str(const cb_result *r, const char *key);
 long long cb_res_int(const cb_result *r, const char *key, long long dflt);
+
+/* The side a failed rule is about comes, first found first, from
+ * "rule_hits" ([{"rule", "side", "why"}], the run's form), from a "rules"
+ * entry that is an object {"id", "side"}, or from a "rule_details" value
+ * that is an object {"side", "detail"}; older lines carry none. Loading
+ * turns the object shapes into today's (obj's "rules" an array of id
+ * strings, each "rule_details" value a string) so that every writer reads
+ * one shape, and keeps the sides for cb_res_rule_side. */
+
+/* cb_res_rule_side is the side |r| records for |rule|: "server", "client",
+ * "both" (hits about each side), or NULL when the line records none. */
+const char *cb_res_rule_side(const cb_result *r, const char *rule);
 
 #endif

@@ -11,6 +11,8 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "capture.h"
+#include "contain.h"
 #include "codec.h"
 #include "der.h"
 #include "dn.h"
@@ -21,7 +23,6 @@
 #include "measure.h"
 #include "model.h"
 #include "oracle.h"
-#include "pcap_out.h"
 #include "pki.h"
 #include "relay.h"
 
@@ -93,6 +94,19 @@ void cb_runner_init(cb_runner *r, const char *shim_dir, const char *work_dir, co
     snprintf(r->out_dir, sizeof(r->out_dir), "%s", out_dir);
     r->keep_captures = 1;
     r->cabound = "build/cabound";
+    cb_contain_init();
+}
+
+/* sweep kills whatever a shim left behind outside its process group: every
+ * child of this process that is not one of the runner's shims. */
+static void sweep(cb_runner *r)
+{
+    pid_t keep[sizeof(r->slots) / sizeof(r->slots[0])];
+    size_t n = 0;
+    for (size_t i = 0; i < r->n_slots; i++)
+        if (r->slots[i].proc.pid > 0)
+            keep[n++] = r->slots[i].proc.pid;
+    cb_contain_sweep(keep, n);
 }
 
 void cb_runner_close(cb_runner *r)
@@ -100,6 +114,7 @@ void cb_runner_close(cb_runner *r)
     for (size_t i = 0; i < r->n_slots; i++)
         cb_shimproc_stop(&r->slots[i].proc);
     r->n_slots = 0;
+    sweep(r);
     if (r->scratch[0]) {
         char p[4200];
         for (unsigned i = 0; i < CB_SCRATCH_SLOTS; i++) {
@@ -248,30 +263,6 @@ static json_t *parse_reply(const char *reply, char *fault, size_t faultlen)
 }
 
 static int tri(int v) { return v < 0 ? CB_UNKNOWN : v ? CB_YES : CB_NO; }
-
-static void safe_name(const char *id, char *out, size_t outlen)
-{
-    size_t i = 0;
-    for (; id[i] && i + 1 < outlen; i++)
-        out[i] = (id[i] == '/' || id[i] == '>' || id[i] == ' ' || id[i] == '\'') ? '_' : id[i];
-    out[i] = 0;
-}
-
-static int copy_file(const char *from, const char *to)
-{
-    FILE *a = fopen(from, "rb"), *b = a ? fopen(to, "wb") : NULL;
-    char buf[8192];
-    size_t n;
-    int rc = a && b ? 0 : -1;
-    while (rc == 0 && (n = fread(buf, 1, sizeof(buf), a)) > 0)
-        if (fwrite(buf, 1, n, b) != n)
-            rc = -1;
-    if (a)
-        fclose(a);
-    if (b && fclose(b) != 0)
-        rc = -1;
-    return rc;
-}
 
 /* One case in flight: what preparing it made, what the exchange brought
  * back. The three stages share nothing else, so a worker can prepare the
@@ -463,7 +454,9 @@ int cb_case_exchange(cb_runner *r, cb_case_work *k, char *err, size_t errlen)
         return -1;
     }
     cb_relay_opts ro = {c->timeout_ms + 2000, k->inject.len ? k->inject.p : NULL, k->inject.len};
-    return cb_relay_run(sp, k->sreq, cp, k->creq, &ro, &k->rr, err, errlen);
+    int rc = cb_relay_run(sp, k->sreq, cp, k->creq, &ro, &k->rr, err, errlen);
+    sweep(r);
+    return rc;
 }
 
 int cb_case_judge(cb_runner *r, cb_case_work *k, json_t **result, char *err, size_t errlen)
@@ -518,10 +511,6 @@ int cb_case_judge(cb_runner *r, cb_case_work *k, json_t **result, char *err, siz
      * alert encrypted under TLS 1.2 keys has an unknown description. */
     int alerts_known = w.measured && (!c->tls13 || w.client_cert_msg != -1);
     int s_alert = obs_int(sobs, "alert_sent", -1), c_alert = obs_int(cobs, "alert_sent", -1);
-    int opaque = w.alert_from_server == CB_ALERT_OPAQUE || w.alert_from_client == CB_ALERT_OPAQUE;
-    int any_alert = (w.alert_from_server > 0 || w.alert_from_client > 0 || s_alert > 0 || c_alert > 0) ? CB_YES
-                    : (alerts_known && !opaque)                                                      ? CB_NO
-                                                                                                     : CB_UNKNOWN;
     /* The client aborted on its own when the server got a fatal alert from
      * it; a client that fails after the server gave up is not "aborted". */
     int s_recv = obs_int(sobs, "alert_received", -1);
@@ -552,9 +541,22 @@ int cb_case_judge(cb_runner *r, cb_case_work *k, json_t **result, char *err, siz
     oi.client_alert_sent = client_alert;
     oi.by_issuer = strcmp(c->select, "by-issuer") == 0;
     oi.cred_issuers = issuers;
-    oi.api_exposed = api_exposed && got && (got->cls == CB_CLASS_WELL_FORMED || got->cls == CB_CLASS_EMPTY);
+    /* A malformed list is compared with the whole DNs its own length fields
+     * delimit: what a parser that keeps going would take from those bytes. */
+    char api_ref[96] = "";
+    if (got && got->cls != CB_CLASS_WELL_FORMED && got->cls != CB_CLASS_EMPTY)
+        snprintf(api_ref, sizeof(api_ref), "the %zu whole DNs the length fields delimit (%s at offset %zu)",
+                 got->dns.count, cb_class_name(got->cls), got->bad_offset);
+    oi.api_exposed = api_exposed && got;
     oi.api_list = received;
-    oi.any_alert = any_alert;
+    oi.api_reference = api_ref[0] ? api_ref : NULL;
+    oi.fault[0] = rr->server_fault[0] != 0;
+    oi.fault[1] = rr->client_fault[0] != 0;
+    for (int s = 0; s < 2; s++) {
+        oi.ending[s] = w.timeline_ok ? (int)cb_timeline_ending(&w.side[s]) : CB_END_UNKNOWN;
+        oi.alert_desc[s] = w.timeline_ok ? w.side[s].alert_desc : -1;
+        oi.plain_alert_after_keys[s] = w.plain_after_keys[s] != CB_TL_NONE;
+    }
     cb_oracle_out oo;
     cb_oracle_judge(&oi, &oo);
 
@@ -604,24 +606,34 @@ int cb_case_judge(cb_runner *r, cb_case_work *k, json_t **result, char *err, siz
     json_object_set_new(out, "selected_source", sent_src ? json_string(sent_src) : json_null());
     json_object_set_new(out, "handshake", json_string(s_ok && c_ok ? "ok" : "failed"));
     json_object_set_new(out, "alerts",
-                        json_pack("{s:o,s:o,s:o,s:o}", "server_sent", int_or_null(s_alert, -1), "client_sent",
+                        json_pack("{s:o,s:o,s:o,s:o,s:b,s:b}", "server_sent", int_or_null(s_alert, -1), "client_sent",
                                   int_or_null(c_alert, -1), "wire_from_server", alert_json(w.alert_from_server),
-                                  "wire_from_client", alert_json(w.alert_from_client)));
+                                  "wire_from_client", alert_json(w.alert_from_client), "server_plaintext",
+                                  w.alert_plain[0], "client_plaintext", w.alert_plain[1]));
     json_object_set_new(out, "client_received",
                         api_exposed ? json_pack("{s:b,s:I,s:I}", "exposed", 1, "count", (json_int_t)received->count,
                                                 "list_bytes", (json_int_t)cb_calist_list_bytes(received))
                                     : json_pack("{s:b}", "exposed", 0));
-    json_t *rules = json_array(), *checked = json_array(), *details = json_object();
-    for (int i = 0; i < CB_RULE_COUNT; i++) {
-        if (unsupported)
-            break;
+    json_t *rules = json_array(), *details = json_object(), *hits = json_array();
+    json_t *checked = json_pack("{s:[],s:[]}", "server", "client");
+    for (int i = 0; i < CB_RULE_COUNT && !unsupported; i++) {
         if (oo.failed & (1u << i)) {
             json_array_append_new(rules, json_string(cb_rule_id((enum cb_rule)i)));
             json_object_set_new(details, cb_rule_id((enum cb_rule)i), json_string(oo.why[i]));
         }
-        if (oo.checked & (1u << i))
-            json_array_append_new(checked, json_string(cb_rule_id((enum cb_rule)i)));
+        for (int sd = 0; sd < 2; sd++)
+            if (oo.checked[sd] & (1u << i))
+                json_array_append_new(json_object_get(checked, cb_side_name((enum cb_side)sd)),
+                                      json_string(cb_rule_id((enum cb_rule)i)));
     }
+    for (size_t i = 0; i < oo.n_hits && !unsupported; i++)
+        json_array_append_new(hits, json_pack("{s:s,s:s,s:s}", "rule", cb_rule_id(oo.hits[i].rule), "side",
+                                              cb_side_name(oo.hits[i].side), "why", oo.hits[i].why));
+    json_object_set_new(out, "rule_hits", hits);
+    json_t *tl = json_array();
+    for (size_t i = 0; i < w.n_events; i++)
+        json_array_append_new(tl, json_sprintf("%.3f %s", w.events[i].t_ms, w.events[i].text));
+    json_object_set_new(out, "timeline", tl);
     json_object_set_new(out, "rules", rules);
     json_object_set_new(out, "rules_checked", checked);
     json_object_set_new(out, "rule_details", details);
@@ -644,30 +656,8 @@ int cb_case_judge(cb_runner *r, cb_case_work *k, json_t **result, char *err, siz
 
     /* Captures: for cases that fail a rule or fault, or always on request. */
     int capture = r->keep_captures == 2 || (r->keep_captures == 1 && (oo.failed || rr->server_fault[0] || rr->client_fault[0]));
-    if (capture && !unsupported) {
-        char name[600], capdir[4200], pcap[4900], kl[4900], e2[256];
-        safe_name(id, name, sizeof(name));
-        snprintf(capdir, sizeof(capdir), "%s/captures", r->out_dir);
-        cb_mkdirs(capdir);
-        snprintf(pcap, sizeof(pcap), "%s/%s.pcap", capdir, name);
-        snprintf(kl, sizeof(kl), "%s/%s.keylog", capdir, name);
-        cb_chunk *chunks = calloc(rr->n_chunks + 1, sizeof(*chunks));
-        for (size_t i = 0; chunks && i < rr->n_chunks; i++) {
-            const cb_buf *b = rr->chunks[i].from_server ? &rr->s2c : &rr->c2s;
-            chunks[i] = (cb_chunk){rr->chunks[i].from_server, b->p + rr->chunks[i].offset, rr->chunks[i].len, rr->chunks[i].t_ms / 1000.0};
-        }
-        if (chunks && cb_pcap_write(pcap, chunks, rr->n_chunks, no, e2, sizeof(e2)) == 0) {
-            char rel[700];
-            snprintf(rel, sizeof(rel), "captures/%s.pcap", name);
-            json_object_set_new(out, "pcap", json_string(rel));
-        }
-        free(chunks);
-        if (copy_file(keylog, kl) == 0) {
-            char rel[700];
-            snprintf(rel, sizeof(rel), "captures/%s.keylog", name);
-            json_object_set_new(out, "keylog", json_string(rel));
-        }
-    }
+    if (capture && !unsupported)
+        cb_capture_write(r->out_dir, id, no, rr, keylog, out);
     json_object_set_new(out, "repro", json_string(repro));
     json_object_set_new(out, "time_ms", json_real((double)(long)(rr->elapsed_ms * 1000) / 1000.0));
     json_object_set_new(out, "server_handshake_us", json_integer(obs_int(sobs, "handshake_us", 0)));

@@ -55,7 +55,7 @@ typedef struct cb_runner {
     char out_dir[4096];    /* results directory: captures are kept under it */
     int keep_captures;     /* 0 never, 1 when the case fails a rule or faults, 2 always */
     const char *cabound;   /* argv[0]-ish path for repro commands */
-    cb_shim_slot slots[32];
+    cb_shim_slot slots[64];
     size_t n_slots;
     unsigned case_no;
     char scratch[4096];    /* per-case files (key log, received list): tmpfs when there is one */

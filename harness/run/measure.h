@@ -8,6 +8,9 @@
 
 #include "codec.h"
 #include "relay.h"
+#include "timeline.h"
+
+#define CB_WIRE_MAX_EVENTS 64
 
 #define CB_ALERT_NONE (-1)
 #define CB_ALERT_OPAQUE (-2) /* an alert record was seen but is encrypted */
@@ -30,6 +33,17 @@ typedef struct cb_wire {
     size_t client_leaf_len;
     int alert_from_server;  /* AlertDescription, CB_ALERT_NONE or CB_ALERT_OPAQUE */
     int alert_from_client;
+    int alert_plain[2];     /* the first alert (not close_notify) of the server [0] / client [1] was plaintext */
+    /* Order: what each side did and saw (timeline.h), and the compact log. */
+    cb_tl_side side[2];
+    int timeline_ok;        /* side[] holds facts (the relay kept its log) */
+    cb_tl_event events[CB_WIRE_MAX_EVENTS];
+    size_t n_events;
+    /* TLS 1.3: a plaintext alert sent when that side already sent under
+     * handshake keys (server: after its ServerHello, RFC 8446 A.2; client:
+     * after a protected record of its own). Index of the read that carried
+     * it, CB_TL_NONE when none. */
+    long plain_after_keys[2];
 } cb_wire;
 
 /* cb_wire_measure reads |r|'s bytes (TLS 1.3: decrypted with the key log at

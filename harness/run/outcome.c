@@ -10,6 +10,7 @@
 #include <string.h>
 
 #include "oracle.h"
+#include "reason.h"
 
 int cb_expectations_load(const char *dir, cb_expectations *e, char *err, size_t errlen)
 {
@@ -80,12 +81,97 @@ static cb_expectation *lookup(cb_expectations *e, const char *stack, const char 
     return NULL;
 }
 
-/* Which side owns a rule, for matching against that side's expectation. */
-static int rule_role(const char *rule)
+static void append(char *out, size_t outlen, const char *id)
 {
-    return strcmp(rule, "CA-PREFIX") == 0 || strcmp(rule, "REC-2E14") == 0 ? 0
-           : strcmp(rule, "ALERT-ON-FAIL") == 0                          ? 2
-                                                                          : 1;
+    size_t n = strlen(out);
+    /* Each rule once: a rule can be hit about a side only once anyway. */
+    char pad[40];
+    snprintf(pad, sizeof(pad), " %s ", id);
+    char have[600];
+    snprintf(have, sizeof(have), " %s ", out);
+    if (strstr(have, pad))
+        return;
+    snprintf(out + n, outlen - n, "%s%s", n ? " " : "", id);
+}
+
+void cb_line_side_rules(json_t *line, int role, char *out, size_t outlen)
+{
+    out[0] = 0;
+    size_t i;
+    json_t *h;
+    json_t *hits = json_object_get(line, "rule_hits");
+    if (json_is_array(hits)) {
+        json_array_foreach(hits, i, h)
+        {
+            const char *side = json_string_value(json_object_get(h, "side"));
+            const char *id = json_string_value(json_object_get(h, "rule"));
+            if (id && side && strcmp(side, role ? "client" : "server") == 0)
+                append(out, outlen, id);
+        }
+        return;
+    }
+    json_array_foreach(json_object_get(line, "rules"), i, h)
+    {
+        const char *id = json_string_value(h);
+        int r = id ? cb_rule_parse(id) : -1;
+        if (id && (r < 0 || cb_rule_fixed_side((enum cb_rule)r) < 0 || cb_rule_fixed_side((enum cb_rule)r) == role))
+            append(out, outlen, id);
+    }
+}
+
+int cb_line_rule_checked(json_t *line, int role, const char *rule)
+{
+    json_t *c = json_object_get(line, "rules_checked");
+    if (json_is_object(c))
+        c = json_object_get(c, role ? "client" : "server");
+    size_t i;
+    json_t *v;
+    json_array_foreach(c, i, v)
+    {
+        if (json_string_value(v) && strcmp(json_string_value(v), rule) == 0)
+            return 1;
+    }
+    return 0;
+}
+
+static int in_list(const char *list, const char *id)
+{
+    char pad[40], have[600];
+    snprintf(pad, sizeof(pad), " %s ", id);
+    snprintf(have, sizeof(have), " %s ", list);
+    return strstr(have, pad) != NULL;
+}
+
+static int alert_of(json_t *alerts, const char *key)
+{
+    json_t *v = json_object_get(alerts, key);
+    return json_is_integer(v) ? (int)json_integer_value(v) : -1;
+}
+
+int cb_line_reason_contradicts(json_t *line, int role, const char *reason, char *why, size_t whylen)
+{
+    cb_reason_facts f;
+    memset(&f, 0, sizeof(f));
+    for (int s = 0; s < 2; s++) {
+        int r = s ? !role : role;
+        json_t *e = json_object_get(line, r ? "client_error" : "server_error");
+        json_t *c = json_is_object(e) ? json_object_get(e, "code") : NULL;
+        f.has_error[s] = json_is_integer(c);
+        f.error[s] = f.has_error[s] ? (long long)json_integer_value(c) : 0;
+    }
+    json_t *al = json_object_get(line, "alerts");
+    static const char *const keys[] = {"server_sent", "client_sent", "wire_from_server", "wire_from_client"};
+    for (size_t i = 0; i < 4; i++) {
+        int a = alert_of(al, keys[i]);
+        if (a >= 0 && f.n_alerts < CB_REASON_MAX_ALERTS)
+            f.alerts[f.n_alerts++] = a;
+    }
+    int own = alert_of(al, role ? "client_sent" : "server_sent");
+    if (own <= 0)
+        own = alert_of(al, role ? "wire_from_client" : "wire_from_server");
+    json_t *wire_own = json_object_get(al, role ? "wire_from_client" : "wire_from_server");
+    f.own_alert = own > 0 ? own : json_is_string(wire_own) ? -2 : -1;
+    return cb_reason_contradicts(reason, &f, why, whylen);
 }
 
 static int has_rule(const cb_expectation *x, const char *rule)
@@ -169,6 +255,18 @@ int cb_outcome_apply(cb_expectations *e, json_t *line)
             snprintf(why, sizeof(why), "fault: server %s, client %s", sf ? sf : "-", cf ? cf : "-");
         }
     }
+    /* A reason that names what this case did not show describes another
+     * behaviour: the recorded behaviour changed. */
+    const cb_expectation *xr[2] = {xs, xc};
+    for (int k = 0; k < 2 && strcmp(outcome, "pass") == 0; k++) {
+        char rwhy[200];
+        if (xr[k] && cb_line_reason_contradicts(line, k, xr[k]->reason, rwhy, sizeof(rwhy))) {
+            outcome = "regression";
+            snprintf(why, sizeof(why), "the %s's recorded reason (%s:%zu) %s", k ? "client" : "server",
+                     json_string_value(json_object_get(json_object_get(exp, k ? "client" : "server"), "file")),
+                     xr[k]->line, rwhy);
+        }
+    }
     if (strcmp(outcome, "pass") == 0) {
         /* Verdicts that changed are regressions; rules that fail without an
          * expectation saying so are findings; expected failures that no
@@ -180,34 +278,30 @@ int cb_outcome_apply(cb_expectations *e, json_t *line)
             outcome = "regression";
             snprintf(why, sizeof(why), "client verdict %s, expected %s (%s)", cv, xc->verdict, xc->pattern);
         }
-        json_t *rules = json_object_get(line, "rules");
-        size_t i;
-        json_t *r;
-        json_array_foreach(rules, i, r)
-        {
-            const char *rid = json_string_value(r);
-            int role = rule_role(rid);
-            int expected = (role != 1 && has_rule(xs, rid)) || (role != 0 && has_rule(xc, rid));
-            if (!expected && strcmp(outcome, "pass") == 0) {
-                outcome = "finding";
-                snprintf(why, sizeof(why), "rule %s failed", rid);
-            }
-        }
-        if (strcmp(outcome, "pass") == 0) {
-            const cb_expectation *both[2] = {xs, xc};
-            json_t *checked = json_object_get(line, "rules_checked");
-            for (int k = 0; k < 2 && strcmp(outcome, "pass") == 0; k++)
-                for (size_t j = 0; both[k] && j < both[k]->n_rules; j++) {
-                    int seen = 0, applied = 0;
-                    json_array_foreach(rules, i, r) seen |= strcmp(json_string_value(r), both[k]->rules[j]) == 0;
-                    json_array_foreach(checked, i, r) applied |= strcmp(json_string_value(r), both[k]->rules[j]) == 0;
-                    if (!seen && applied) {
-                        outcome = "xpass";
-                        snprintf(why, sizeof(why), "expected %s to fail (%s), it passed", both[k]->rules[j], both[k]->pattern);
-                        break;
-                    }
+        /* Each hit is held against the expectation of the side it is about. */
+        const cb_expectation *both[2] = {xs, xc};
+        char hit[2][512];
+        for (int k = 0; k < 2; k++)
+            cb_line_side_rules(line, k, hit[k], sizeof(hit[k]));
+        for (int k = 0; k < 2 && strcmp(outcome, "pass") == 0; k++) {
+            char list[512], *save = NULL;
+            snprintf(list, sizeof(list), "%s", hit[k]);
+            for (char *t = strtok_r(list, " ", &save); t; t = strtok_r(NULL, " ", &save))
+                if (!has_rule(both[k], t)) {
+                    outcome = "finding";
+                    snprintf(why, sizeof(why), "rule %s failed (about the %s)", t, k ? "client" : "server");
+                    break;
                 }
         }
+        for (int k = 0; k < 2 && strcmp(outcome, "pass") == 0; k++)
+            for (size_t j = 0; both[k] && j < both[k]->n_rules; j++) {
+                const char *rid = both[k]->rules[j];
+                if (!in_list(hit[k], rid) && cb_line_rule_checked(line, k, rid)) {
+                    outcome = "xpass";
+                    snprintf(why, sizeof(why), "expected %s to fail (%s), it passed", rid, both[k]->pattern);
+                    break;
+                }
+            }
     }
     json_object_set_new(line, "outcome", json_string(outcome));
     if (why[0])

@@ -14,6 +14,11 @@
 #include "record.h"
 #include "rewrite.h"
 
+/* No case needs more: the largest list is 140000 bytes and a flight carries
+ * a few certificates. A side past this is flooding; it is stopped, so a
+ * misbehaving shim costs bounded memory. */
+#define CB_RELAY_MAX_BYTES (16u << 20)
+
 static double now_ms(void)
 {
     struct timespec ts;
@@ -26,23 +31,23 @@ void cb_relay_result_free(cb_relay_result *r)
     cb_buf_free(&r->c2s);
     cb_buf_free(&r->s2c);
     cb_buf_free(&r->s2c_fwd);
-    free(r->chunks);
+    free(r->io);
     free(r->server_reply);
     free(r->client_reply);
     memset(r, 0, sizeof(*r));
 }
 
-static int add_chunk(cb_relay_result *r, int from_server, size_t offset, size_t len, double t)
+static int add_io(cb_relay_result *r, int kind, int side, size_t off, size_t len, double t)
 {
-    if (r->n_chunks == r->cap_chunks) {
-        size_t ncap = r->cap_chunks ? r->cap_chunks * 2 : 64;
-        cb_relay_chunk *n = realloc(r->chunks, ncap * sizeof(*n));
+    if (r->n_io == r->cap_io) {
+        size_t ncap = r->cap_io ? r->cap_io * 2 : 64;
+        cb_tl_io *n = realloc(r->io, ncap * sizeof(*n));
         if (!n)
             return -1;
-        r->chunks = n;
-        r->cap_chunks = ncap;
+        r->io = n;
+        r->cap_io = ncap;
     }
-    r->chunks[r->n_chunks++] = (cb_relay_chunk){from_server, offset, len, t};
+    r->io[r->n_io++] = (cb_tl_io){(uint8_t)kind, (uint8_t)side, off, len, t};
     return 0;
 }
 
@@ -53,6 +58,7 @@ struct side {
     int shut;        /* we shut down our write side toward it */
     cb_buf pending;  /* bytes waiting to be written to it */
     size_t pend_off;
+    size_t sent;     /* bytes written to it so far (offset of the next write) */
     char **reply;
     char *fault;
     int done;        /* reply or fault recorded */
@@ -73,8 +79,8 @@ int cb_relay_run(cb_shimproc *server, const char *server_request, cb_shimproc *c
     memset(out, 0, sizeof(*out));
     double t0 = now_ms(), deadline = t0 + (opts->timeout_ms > 0 ? opts->timeout_ms : 5000);
     struct side sides[2] = {
-        {server, -1, 0, 0, {0}, 0, &out->server_reply, out->server_fault, 0},
-        {client, -1, 0, 0, {0}, 0, &out->client_reply, out->client_fault, 0},
+        {server, -1, 0, 0, {0}, 0, 0, &out->server_reply, out->server_fault, 0},
+        {client, -1, 0, 0, {0}, 0, 0, &out->client_reply, out->client_fault, 0},
     };
     const char *reqs[2] = {server_request, client_request};
     for (int i = 0; i < 2; i++) {
@@ -136,11 +142,18 @@ int cb_relay_run(cb_shimproc *server, const char *server_request, cb_shimproc *c
             struct side *me = &sides[i], *peer = &sides[1 - i];
             if (idx_relay[i] >= 0 && (pfd[idx_relay[i]].revents & (POLLIN | POLLHUP | POLLERR))) {
                 ssize_t got = read(me->relay, buf, sizeof(buf));
-                if (got > 0) {
+                if (got > 0 && (i == 0 ? out->s2c.len : out->c2s.len) + (size_t)got > CB_RELAY_MAX_BYTES) {
+                    char what[96];
+                    snprintf(what, sizeof(what), "shim-error: sent more than %u MiB", CB_RELAY_MAX_BYTES >> 20);
+                    cb_shimproc_kill(me->shim);
+                    fault(me, what);
+                    me->eof = 1;
+                    add_io(out, CB_IO_EOF, i, 0, 0, now_ms() - t0);
+                } else if (got > 0) {
                     cb_buf *rec = i == 0 ? &out->s2c : &out->c2s;
                     size_t off = rec->len;
                     cb_buf_put(rec, buf, (size_t)got);
-                    add_chunk(out, i == 0, off, (size_t)got, now_ms() - t0);
+                    add_io(out, CB_IO_READ, i, off, (size_t)got, now_ms() - t0);
                     if (i == 0) {
                         size_t fwd_before = out->s2c_fwd.len;
                         if (!rewrite)
@@ -153,12 +166,16 @@ int cb_relay_run(cb_shimproc *server, const char *server_request, cb_shimproc *c
                     }
                 } else if (got == 0 || (errno != EAGAIN && errno != EINTR)) {
                     me->eof = 1;
+                    add_io(out, CB_IO_EOF, i, 0, 0, now_ms() - t0);
                 }
             }
             if (idx_relay[i] >= 0 && (pfd[idx_relay[i]].revents & POLLOUT)) {
                 ssize_t put = write(me->relay, me->pending.p + me->pend_off, me->pending.len - me->pend_off);
-                if (put > 0)
+                if (put > 0) {
+                    add_io(out, CB_IO_WRITE, i, me->sent, (size_t)put, now_ms() - t0);
                     me->pend_off += (size_t)put;
+                    me->sent += (size_t)put;
+                }
                 else if (put < 0 && errno != EAGAIN && errno != EINTR)
                     me->pend_off = me->pending.len; /* the shim is gone: drop */
             }
@@ -185,6 +202,7 @@ int cb_relay_run(cb_shimproc *server, const char *server_request, cb_shimproc *c
                 peer->pending.len == peer->pend_off && me->eof) {
                 shutdown(peer->relay, SHUT_WR);
                 peer->shut = 1;
+                add_io(out, CB_IO_SHUT, 1 - i, 0, 0, now_ms() - t0);
             }
         }
     }

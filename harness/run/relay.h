@@ -20,20 +20,18 @@ typedef struct cb_relay_opts {
     size_t inject_len;
 } cb_relay_opts;
 
-/* One read from one side, in order: what a capture shows. */
-typedef struct cb_relay_chunk {
-    int from_server;
-    size_t offset; /* into c2s or s2c */
-    size_t len;
-    double t_ms;
-} cb_relay_chunk;
+#include "timeline.h"
 
 typedef struct cb_relay_result {
     cb_buf c2s;         /* every byte the client sent */
     cb_buf s2c;         /* every byte the server sent (before any rewrite) */
     cb_buf s2c_fwd;     /* what the client received (differs only when rewritten) */
-    cb_relay_chunk *chunks;
-    size_t n_chunks, cap_chunks;
+    /* Everything the relay did, in its order: each read from a side, each
+     * write toward a side, each close it saw (EOF) and each close it passed
+     * on (shutdown). Reads of the server hold offsets into s2c, writes toward
+     * the client offsets into s2c_fwd. */
+    cb_tl_io *io;
+    size_t n_io, cap_io;
     char *server_reply; /* JSON observation, or NULL */
     char *client_reply;
     char server_fault[96]; /* "" or timeout / crash:SIGSEGV / exit:N / shim-error: ... */

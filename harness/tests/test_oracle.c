@@ -36,7 +36,8 @@ static cb_oracle_in base(const cb_decoded *wire)
     in.client_alert_sent = CB_NO;
     in.by_issuer = 1;
     in.cred_issuers = &creds;
-    in.any_alert = CB_NO;
+    in.ending[0] = in.ending[1] = CB_END_UNKNOWN;
+    in.alert_desc[0] = in.alert_desc[1] = -1;
     return in;
 }
 
@@ -57,7 +58,8 @@ int main(void)
     CHECK_STR(cb_server_verdict_name(o.server), "full");
     CHECK_STR(cb_client_verdict_name(o.client), "selected");
     CHECK_EQ(o.failed, 0);
-    CHECK(o.checked & (1u << CB_RULE_PREFIX));
+    CHECK(o.checked[CB_SIDE_SERVER] & (1u << CB_RULE_PREFIX));
+    CHECK(!(o.checked[CB_SIDE_CLIENT] & (1u << CB_RULE_PREFIX)));
 
     /* A whole-DN prefix: truncated, not a rule failure. */
     cb_calist pre;
@@ -96,7 +98,8 @@ int main(void)
     in.cr_reached_client = CB_NO;
     in.server_failed = 1;
     in.client_failed = 1;
-    in.any_alert = CB_YES;
+    in.ending[0] = CB_END_ALERTED;
+    in.ending[1] = CB_END_REACTED;
     cb_oracle_judge(&in, &o);
     CHECK_STR(cb_server_verdict_name(o.server), "refused");
     CHECK_STR(cb_client_verdict_name(o.client), "not-asked");
@@ -108,10 +111,43 @@ int main(void)
     CHECK(strstr(o.server_detail, "byte 500") != NULL);
     CHECK(o.failed & (1u << CB_RULE_PREFIX));
     in.broken_at = 0;
-    /* ...and silence on failure breaks ALERT-ON-FAIL. */
-    in.any_alert = CB_NO;
+    /* ...and silence on failure breaks ALERT-ON-FAIL, about the side that
+     * was silent first; the side that reacted to its close is not blamed. */
+    in.ending[0] = CB_END_SILENT;
     cb_oracle_judge(&in, &o);
     CHECK(o.failed & (1u << CB_RULE_ALERT));
+    CHECK_EQ(o.n_hits, 1);
+    CHECK_EQ(o.hits[0].side, CB_SIDE_SERVER);
+    in.ending[0] = CB_END_REACTED;
+    in.ending[1] = CB_END_SILENT;
+    cb_oracle_judge(&in, &o);
+    CHECK(o.failed & (1u << CB_RULE_ALERT));
+    CHECK_EQ(o.n_hits, 1);
+    CHECK_EQ(o.hits[0].side, CB_SIDE_CLIENT);
+    CHECK(strstr(o.hits[0].why, "client's handshake failed") != NULL);
+    CHECK(o.checked[CB_SIDE_SERVER] & (1u << CB_RULE_ALERT));
+    /* A side whose shim faulted is not judged; an unknown ending is not guessed. */
+    in.fault[1] = 1;
+    cb_oracle_judge(&in, &o);
+    CHECK(!(o.failed & (1u << CB_RULE_ALERT)));
+    in.fault[1] = 0;
+    in.ending[1] = CB_END_UNKNOWN;
+    cb_oracle_judge(&in, &o);
+    CHECK(!(o.failed & (1u << CB_RULE_ALERT)));
+    CHECK(!(o.checked[CB_SIDE_CLIENT] & (1u << CB_RULE_ALERT)));
+    /* TLS 1.3: a plaintext alert with keys in hand, about its sender. */
+    in.tls13 = 1;
+    in.alert_desc[0] = 50;
+    in.plain_alert_after_keys[0] = 1;
+    cb_oracle_judge(&in, &o);
+    CHECK(o.failed & (1u << CB_RULE_ALERT_PROTECTED));
+    CHECK_EQ(o.hits[0].side, CB_SIDE_SERVER);
+    CHECK(strstr(o.hits[0].why, "alert 50 as a plaintext record") != NULL);
+    in.plain_alert_after_keys[0] = 0;
+    cb_oracle_judge(&in, &o);
+    CHECK(!(o.failed & (1u << CB_RULE_ALERT_PROTECTED)));
+    CHECK(o.checked[CB_SIDE_SERVER] & (1u << CB_RULE_ALERT_PROTECTED));
+    in.tls13 = 0;
 
     /* Malformed: reordered, altered, a DN cut, a record over 2^14. */
     cb_calist rev;
@@ -165,13 +201,11 @@ int main(void)
     in.client_sent_cert_msg = CB_NO;
     in.client_failed = 1;
     in.sent_cert = -2;
-    in.any_alert = CB_YES;
     cb_oracle_judge(&in, &o);
     CHECK_STR(cb_client_verdict_name(o.client), "rejected");
     in = base(&full);
     in.client_failed = 1;
     in.client_alert_sent = CB_YES;
-    in.any_alert = CB_YES;
     cb_oracle_judge(&in, &o);
     CHECK_STR(cb_client_verdict_name(o.client), "aborted");
 
@@ -181,6 +215,17 @@ int main(void)
     in.api_list = &pre;
     cb_oracle_judge(&in, &o);
     CHECK(o.failed & (1u << CB_RULE_API_WIRE));
+    CHECK_EQ(o.hits[0].side, CB_SIDE_CLIENT);
+    /* On a malformed list, against the reference the harness names. */
+    in.api_reference = "the 5 whole DNs the length fields delimit";
+    cb_oracle_judge(&in, &o);
+    CHECK(strstr(o.why[CB_RULE_API_WIRE], "reference: the 5 whole DNs") != NULL);
+    in.api_reference = NULL;
+    /* An API that delivered nothing (its callback never ran) is not compared. */
+    in.api_exposed = 0;
+    cb_oracle_judge(&in, &o);
+    CHECK(!(o.checked[CB_SIDE_CLIENT] & (1u << CB_RULE_API_WIRE)));
+    in.api_exposed = 1;
     in.api_list = &cfg;
     cb_oracle_judge(&in, &o);
     CHECK(!(o.failed & (1u << CB_RULE_API_WIRE)));

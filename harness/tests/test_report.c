@@ -328,13 +328,18 @@ static void test_reports(const char *data)
         CHECK_EQ(json_object_size(im.servers), 5);
         CHECK_EQ(count(h, "<svg class=\"plot client-strip\""), json_object_size(im.clients));
         CHECK_EQ(count(h, "<svg "), count(h, "</svg>"));
-        CHECK_EQ(count(h, "<article class=\"finding\""), im.finds);
-        /* The per-stack table holds the README table's 10 rows. */
+        /* The per-stack table holds the README table's 10 rows; each known
+         * one has its own article after the findings and errors'. */
         const char *ps = strstr(h, "<table class=\"per-stack\">"), *pe = ps ? strstr(ps, "</table>") : NULL;
         CHECK(ps && pe);
         if (ps && pe) {
             char *t = strndup(ps, (size_t)(pe - ps));
             CHECK_EQ(count(t, "<tr>"), 1 + 10);
+            size_t known = count(t, ">known</span>");
+            CHECK_EQ(known, 2);
+            CHECK_EQ(count(h, "<article class=\"finding a-"), im.finds + known);
+            CHECK_EQ(count(h, "<article class=\"finding a-known\""), known);
+            CHECK_EQ(count(t, "<a href=\"#known-"), known);
             CHECK(strstr(t, "<span class=\"badge o-unsupported\">known</span> <code class=\"rule\">ALERT-ON-FAIL</code>") != NULL);
             free(t);
         }
@@ -488,7 +493,7 @@ static void test_bad_inputs(void)
     CHECK_EQ(rs.n, 1);
     CHECK_EQ(rs.bad.count, 2);
     CHECK(rs.n == 1 && rs.v[0].line == 5);
-    snprintf(want, sizeof(want), "%s:4: \"rules\"[0] is an integer, expected a string", results);
+    snprintf(want, sizeof(want), "%s:4: \"rules\"[0] is an integer, expected a rule id or an object with an \"id\" string", results);
     CHECK(rs.bad.msgs[1] && strcmp(rs.bad.msgs[1], want) == 0);
     cb_results_free(&rs);
 

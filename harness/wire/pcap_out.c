@@ -148,9 +148,18 @@ static void write_packets(writer *w, const cb_chunk *chunks, size_t n)
     emit(w, 0, TCP_SYN, NULL, 0, t0);
     emit(w, 1, TCP_SYN | TCP_ACK, NULL, 0, t0);
     emit(w, 0, TCP_ACK, NULL, 0, t0);
+    int fin[2] = {0, 0};
     for (size_t i = 0; i < n; i++) {
         const cb_chunk *k = &chunks[i];
         int64_t at = to_us(k->t_sec);
+        if (k->fin) {
+            if (!fin[k->from_server != 0]) {
+                emit(w, k->from_server, TCP_FIN | TCP_ACK, NULL, 0, at);
+                emit(w, !k->from_server, TCP_ACK, NULL, 0, at);
+                fin[k->from_server != 0] = 1;
+            }
+            continue;
+        }
         for (size_t off = 0; off < k->len;) {
             size_t seg = k->len - off < CB_PCAP_SEGMENT ? k->len - off : CB_PCAP_SEGMENT;
             int last = off + seg == k->len;
@@ -159,9 +168,11 @@ static void write_packets(writer *w, const cb_chunk *chunks, size_t n)
             off += seg;
         }
     }
-    emit(w, 0, TCP_FIN | TCP_ACK, NULL, 0, w->last_us);
-    emit(w, 1, TCP_FIN | TCP_ACK, NULL, 0, w->last_us);
-    emit(w, 0, TCP_ACK, NULL, 0, w->last_us);
+    for (int s = 0; s < 2; s++)
+        if (!fin[s]) {
+            emit(w, s, TCP_FIN | TCP_ACK, NULL, 0, w->last_us);
+            emit(w, !s, TCP_ACK, NULL, 0, w->last_us);
+        }
 }
 
 int cb_pcap_write(const char *path, const cb_chunk *chunks, size_t n, unsigned case_no, char *err, size_t errlen)

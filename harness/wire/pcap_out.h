@@ -16,6 +16,7 @@ typedef struct cb_chunk {
     const uint8_t *data;
     size_t len;
     double t_sec; /* capture time: seconds (since the epoch, or since the case began) */
+    int fin;      /* no data: the sender closed its side here (FIN) */
 } cb_chunk;
 
 /* cb_pcap_client_port returns the client's port for case |case_no|: one of
@@ -26,9 +27,10 @@ unsigned cb_pcap_client_port(unsigned case_no);
 /* cb_pcap_write writes |path| (Ethernet link type): a three-way handshake,
  * then the |n| chunks in order, each cut into segments of at most
  * CB_PCAP_SEGMENT payload bytes (PSH on a chunk's last segment), every data
- * segment followed by the receiver's pure ACK, then FIN/ACK from the client,
- * FIN/ACK from the server and the client's final ACK. Chunks of zero bytes
- * are left out. Sequence numbers, IP and TCP checksums are correct, and
+ * segment followed by the receiver's pure ACK. A |fin| chunk is that side's
+ * FIN/ACK, where it came, and the peer's ACK; a side with no fin chunk sends
+ * its FIN after the last chunk (the client's first). Other chunks of zero
+ * bytes are left out. Sequence numbers, IP and TCP checksums are correct, and
  * packet times never go backwards (a packet is never earlier than its chunk's
  * t_sec, and at least 1 us after the previous packet). Returns 0 on success;
  * -1 with "PATH: reason" in |err|. */

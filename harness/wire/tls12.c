@@ -91,7 +91,8 @@ static long open_record(const struct suite *s, const uint8_t *key, const uint8_t
 }
 
 /* direction_alert walks one direction's records after its CCS. */
-static int direction_alert(const struct suite *s, const cb_stream *st, const uint8_t *key, const uint8_t *iv, int *alert)
+static int direction_alert(const struct suite *s, const cb_stream *st, const uint8_t *key, const uint8_t *iv, int *alert,
+                           cb_tl_alert *list, size_t *n_list, size_t max)
 {
     int after_ccs = 0;
     uint64_t seq = 0;
@@ -99,7 +100,7 @@ static int direction_alert(const struct suite *s, const cb_stream *st, const uin
     size_t cap = 0;
     int rc = 0;
     *alert = -1;
-    for (size_t i = 0; i < st->n_records && *alert < 0; i++) {
+    for (size_t i = 0; i < st->n_records && (*alert < 0 || list); i++) {
         const cb_record *r = &st->records[i];
         if (r->type == CB_CT_CHANGE_CIPHER_SPEC) {
             after_ccs = 1;
@@ -121,14 +122,25 @@ static int direction_alert(const struct suite *s, const cb_stream *st, const uin
             rc = -1;
             break;
         }
-        if (r->type == CB_CT_ALERT && n == 2)
-            *alert = buf[1];
+        if (r->type == CB_CT_ALERT && n == 2) {
+            if (*alert < 0)
+                *alert = buf[1];
+            if (list && *n_list < max)
+                list[(*n_list)++] = (cb_tl_alert){i, buf[0], buf[1], 0};
+        }
     }
     free(buf);
     return rc;
 }
 
 int cb_tls12_alerts(const cb_stream *c2s, const cb_stream *s2c, const cb_keylog *kl, int *from_server, int *from_client)
+{
+    return cb_tls12_alert_list(c2s, s2c, kl, from_server, from_client, NULL, NULL, NULL, NULL, 0);
+}
+
+int cb_tls12_alert_list(const cb_stream *c2s, const cb_stream *s2c, const cb_keylog *kl, int *from_server,
+                        int *from_client, cb_tl_alert *server_list, size_t *n_server, cb_tl_alert *client_list,
+                        size_t *n_client, size_t max)
 {
     const cb_hs_msg *ch = first(&c2s->hs, 1), *sh = first(&s2c->hs, 2);
     if (!ch || !sh || ch->len < 34 || sh->len < 35)
@@ -153,7 +165,13 @@ int cb_tls12_alerts(const cb_stream *c2s, const cb_stream *s2c, const cb_keylog 
         return -1;
     const uint8_t *ck = kb, *sk = kb + s->key_len, *civ = kb + 2 * s->key_len, *siv = civ + s->iv_len;
     int a_s = -1, a_c = -1;
-    int rs = direction_alert(s, s2c, sk, siv, &a_s), rcl = direction_alert(s, c2s, ck, civ, &a_c);
+    size_t ns = 0, nc = 0;
+    int rs = direction_alert(s, s2c, sk, siv, &a_s, server_list, &ns, max);
+    int rcl = direction_alert(s, c2s, ck, civ, &a_c, client_list, &nc, max);
+    if (n_server)
+        *n_server = rs == 0 ? ns : 0;
+    if (n_client)
+        *n_client = rcl == 0 ? nc : 0;
     if (rs != 0 && rcl != 0)
         return -1;
     if (rs == 0)

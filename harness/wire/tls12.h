@@ -8,6 +8,7 @@
 
 #include "keylog.h"
 #include "record.h"
+#include "timeline.h"
 
 /* cb_tls12_alerts decrypts each direction's records after its
  * ChangeCipherSpec and stores the description of the first alert it finds
@@ -17,5 +18,13 @@
  * record that does not authenticate); the outputs are then untouched. */
 int cb_tls12_alerts(const cb_stream *c2s, const cb_stream *s2c, const cb_keylog *kl, int *from_server,
                     int *from_client);
+
+/* cb_tls12_alert_list is cb_tls12_alerts that also lists every encrypted
+ * alert of each direction (record index, level, description; at most |max|
+ * each) in |server_list| and |client_list| when they are not NULL. A
+ * direction that did not decrypt lists none (its count is 0). */
+int cb_tls12_alert_list(const cb_stream *c2s, const cb_stream *s2c, const cb_keylog *kl, int *from_server,
+                        int *from_client, cb_tl_alert *server_list, size_t *n_server, cb_tl_alert *client_list,
+                        size_t *n_client, size_t max);
 
 #endif

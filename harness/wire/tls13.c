@@ -3,6 +3,7 @@
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
+#include <stdint.h>
 #include <string.h>
 
 #include <openssl/core_names.h>
@@ -196,9 +197,13 @@ static int server_hello_params(const cb_hs_msg *sh, uint16_t *suite_id, uint16_t
     return 0;
 }
 
-static void see_alert(cb_tls13_dir *out, const uint8_t *p, size_t len, size_t record)
+static void see_alert(cb_tls13_dir *out, const uint8_t *p, size_t len, size_t record, int plain)
 {
-    if (out->alert >= 0 || len < 2)
+    if (len < 2)
+        return;
+    if (out->n_alerts < CB_TLS13_MAX_ALERTS)
+        out->alerts[out->n_alerts++] = (cb_tl_alert){record, p[0], p[1], plain};
+    if (out->alert >= 0)
         return;
     out->alert_level = p[0];
     out->alert = p[1];
@@ -221,12 +226,13 @@ static void decrypt_records(const cb_stream *dir, const cb_keylog *kl, const uin
         return;
     }
     out->available = 1;
-    for (size_t i = 0; i < dir->n_records; i++) {
+    size_t i, stop = SIZE_MAX; /* stop: the first record not read, when that one was not */
+    for (i = 0; i < dir->n_records; i++) {
         const cb_record *r = &dir->records[i];
         if (r->type == CB_CT_CHANGE_CIPHER_SPEC)
             continue; /* middlebox compatibility (RFC 8446 D.4) */
         if (r->type == CB_CT_ALERT) {
-            see_alert(out, r->payload, r->len, i);
+            see_alert(out, r->payload, r->len, i, 1);
             continue;
         }
         if (r->type != CB_CT_APPLICATION_DATA)
@@ -242,6 +248,7 @@ static void decrypt_records(const cb_stream *dir, const cb_keylog *kl, const uin
                 note(out, "AEAD failure at record %zu (%s epoch, seq %llu); stopped there", i,
                      epoch == EPOCH_HANDSHAKE ? "handshake" : "application", (unsigned long long)t->seq);
             }
+            stop = i;
             break;
         }
         t->seq++;
@@ -252,6 +259,7 @@ static void decrypt_records(const cb_stream *dir, const cb_keylog *kl, const uin
             m--;
         if (m == 0) {
             note(out, "record %zu: inner plaintext is all padding (no content type); stopped there", i);
+            stop = i;
             break;
         }
         uint8_t type = plain[m - 1];
@@ -272,7 +280,7 @@ static void decrypt_records(const cb_stream *dir, const cb_keylog *kl, const uin
                 key_update |= epoch == EPOCH_APPLICATION && out->hs.msgs[k].type == HS_KEY_UPDATE;
             }
         } else if (type == CB_CT_ALERT) {
-            see_alert(out, plain, clen, i);
+            see_alert(out, plain, clen, i, 0);
         }
         /* Keys change at record boundaries (RFC 8446 5.1): after the record
          * that completed the Finished or a KeyUpdate. */
@@ -297,6 +305,8 @@ static void decrypt_records(const cb_stream *dir, const cb_keylog *kl, const uin
             }
         }
     }
+    /* A break after record i read it; the two marked above did not. */
+    out->read_until = stop != SIZE_MAX ? stop : i < dir->n_records ? i + 1 : dir->n_records;
     free(plain);
 }
 

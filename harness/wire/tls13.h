@@ -10,6 +10,9 @@
 
 #include "keylog.h"
 #include "record.h"
+#include "timeline.h"
+
+#define CB_TLS13_MAX_ALERTS 8
 
 #define CB_TLS_AES_128_GCM_SHA256 0x1301
 #define CB_TLS_AES_256_GCM_SHA384 0x1302
@@ -30,6 +33,9 @@ typedef struct cb_tls13_dir {
     int alert_level, alert; /* first alert of this direction, -1 none: decrypted (any epoch) or a
                                plaintext alert record */
     long alert_record;      /* the stream record that carried it, -1 none */
+    cb_tl_alert alerts[CB_TLS13_MAX_ALERTS]; /* every alert, in order (plaintext ones too) */
+    size_t n_alerts;
+    size_t read_until;      /* records from this index on were not read (decryption stopped) */
 } cb_tls13_dir;
 
 /* cb_tls13_decrypt decrypts the server's (|server_side| != 0) or the

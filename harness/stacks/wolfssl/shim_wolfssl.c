@@ -153,16 +153,19 @@ static void keylog_tls12(const struct shim_case *c, WOLFSSL *ssl)
 /* received_snapshot copies what the API gives for the names wolfSSL parsed
  * from the CertificateRequest: their count, order and wolfSSL_i2d_X509_NAME
  * encoding, which is 30 00 for every one of them in 5.5.4 (the names carry
- * no entries; see NOTES.md). wolfSSL_sk_X509_NAME_push prepends (src/ssl.c
- * wolfSSL_sk_push: "push new x509 onto head of stack"), so index 0 is the
- * last DN on the wire: walk the stack backwards to report wire order. */
+ * no entries; see NOTES.md). Reported in the API's own order, index 0 first:
+ * wolfSSL_sk_X509_NAME_push prepends (src/ssl.c wolfSSL_sk_push: "push new
+ * x509 onto head of stack"), so the API gives the wire's last DN first; the
+ * shim reports that as it is and API-WIRE judges it. Only a callback that
+ * ran makes the list exposed: a message rejected before it shows nothing. */
 static void received_snapshot(WOLFSSL *ssl, struct shim_obs *obs)
 {
     WOLF_STACK_OF(WOLFSSL_X509_NAME) *sk = wolfSSL_get_client_CA_list(ssl);
     cb_calist_free(&obs->received);
     cb_calist_init(&obs->received);
+    obs->received_exposed = true;
     int n = sk ? wolfSSL_sk_X509_NAME_num(sk) : 0;
-    for (int i = n - 1; i >= 0; i--) {
+    for (int i = 0; i < n; i++) {
         WOLFSSL_X509_NAME *name = wolfSSL_sk_X509_NAME_value(sk, i);
         unsigned char *der = NULL;
         int len = name ? wolfSSL_i2d_X509_NAME(name, &der) : -1;
@@ -465,8 +468,6 @@ static void w_run(const struct shim_case *c, int fd, struct shim_obs *obs)
         shim_set_error(obs, 0, "setup: wolfSSL_set_fd failed");
         goto out;
     }
-    if (!server)
-        obs->received_exposed = c->tls == 12;
 
     /* Blocking socket with SO_RCVTIMEO: a timed-out recv() comes back as
      * WANT_READ, which we never retry. */

@@ -43,7 +43,7 @@ static int add_chunk(tp_capture *cap, int from_server, const uint8_t *p, size_t 
         return -1;
     memcpy(copy, p, n);
     /* Times 1 ms apart keep the capture readable and reproducible. */
-    cap->chunks[cap->n_chunks] = (cb_chunk){from_server, copy, n, 1.0 + 0.001 * (double)cap->n_chunks};
+    cap->chunks[cap->n_chunks] = (cb_chunk){from_server, copy, n, 1.0 + 0.001 * (double)cap->n_chunks, 0};
     cap->n_chunks++;
     return cb_buf_put(from_server ? &cap->s2c : &cap->c2s, p, n);
 }
