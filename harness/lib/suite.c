@@ -226,9 +226,10 @@ static int set_key(cb_suite_case *c, const cb_lex_line *l, const char *name, siz
             qsort(sorted, c->n_bytes, sizeof(*sorted), by_size);
         for (size_t i = 1; sorted && i < c->n_bytes; i++)
             if (sorted[i] == sorted[i - 1]) {
+                size_t twice = sorted[i];
                 free(sorted);
                 return cb_fail_at(err, errlen, name, lineno, "list-bytes: %zu given twice (a range and a value, or two values)",
-                                  sorted[i - 1]);
+                                  twice);
             }
         free(sorted);
     }
