@@ -340,7 +340,20 @@ void cb_suite_free(cb_suite *s)
     memset(s, 0, sizeof(*s));
 }
 
+static int parse(const char *name, const char *text, size_t len, cb_suite *out, cb_idset *names_set, char *err,
+                 size_t errlen);
+
 int cb_suite_parse(const char *name, const char *text, size_t len, cb_suite *out, char *err, size_t errlen)
+{
+    /* The case names seen, freed here whichever way parse() returns. */
+    cb_idset names = {0};
+    int rc = parse(name, text, len, out, &names, err, errlen);
+    cb_idset_free(&names);
+    return rc;
+}
+
+static int parse(const char *name, const char *text, size_t len, cb_suite *out, cb_idset *names_set, char *err,
+                 size_t errlen)
 {
     memset(out, 0, sizeof(*out));
     snprintf(out->file, sizeof(out->file), "%s", name);
@@ -348,7 +361,6 @@ int cb_suite_parse(const char *name, const char *text, size_t len, cb_suite *out
         cb_suite_free(out);
         return cb_fail_at(err, errlen, name, 1, "out of memory");
     }
-    cb_idset names = {0};
     size_t cap = 0;
     enum { TOP, IN_DEFAULTS, IN_CASE } state = TOP;
     cb_suite_case *cur = NULL;
@@ -357,14 +369,14 @@ int cb_suite_parse(const char *name, const char *text, size_t len, cb_suite *out
     const char *why = NULL;
     if (cb_lex_start(&rd, text, len, &why) != 0) {
         cb_suite_free(out);
-        cb_idset_free(&names);
+        cb_idset_free(names_set);
         return cb_fail_at(err, errlen, name, 1, "%s in a suite file", why);
     }
     int got;
     while ((got = cb_lex_next(&rd, &l, &why)) != 0) {
         if (got < 0) {
             cb_suite_free(out);
-            cb_idset_free(&names);
+            cb_idset_free(names_set);
             return cb_fail_at(err, errlen, name, rd.lineno, "%s", why);
         }
         const char *k = l.w[0];
@@ -391,17 +403,17 @@ int cb_suite_parse(const char *name, const char *text, size_t len, cb_suite *out
                     return cb_fail_at(err, errlen, name, rd.lineno, "case takes one name ([a-z0-9._-], up to 95 characters)");
                 }
                 size_t prev = 0;
-                int put = cb_idset_put(&names, l.w[1], rd.lineno, &prev);
+                int put = cb_idset_put(names_set, l.w[1], rd.lineno, &prev);
                 if (put <= 0) {
                     cb_suite_free(out);
-                    cb_idset_free(&names);
+                    cb_idset_free(names_set);
                     if (put < 0)
                         return cb_fail_at(err, errlen, name, rd.lineno, "out of memory");
                     return cb_fail_at(err, errlen, name, rd.lineno, "case \"%s\" already defined at line %zu", l.w[1], prev);
                 }
                 if (out->n_cases == CB_SUITE_MAX_CASES) {
                     cb_suite_free(out);
-                    cb_idset_free(&names);
+                    cb_idset_free(names_set);
                     return cb_fail_at(err, errlen, name, rd.lineno, "more than %d cases in one suite (split it)", CB_SUITE_MAX_CASES);
                 }
                 if (out->n_cases == cap) {
@@ -409,7 +421,7 @@ int cb_suite_parse(const char *name, const char *text, size_t len, cb_suite *out
                     cb_suite_case *nc = realloc(out->cases, cap * sizeof(*nc));
                     if (!nc) {
                         cb_suite_free(out);
-                        cb_idset_free(&names);
+                        cb_idset_free(names_set);
                         return cb_fail_at(err, errlen, name, rd.lineno, "out of memory");
                     }
                     out->cases = nc;
@@ -434,36 +446,36 @@ int cb_suite_parse(const char *name, const char *text, size_t len, cb_suite *out
         }
         if (strcmp(k, "case") == 0 || strcmp(k, "defaults") == 0 || strcmp(k, "suite") == 0) {
             cb_suite_free(out);
-            cb_idset_free(&names);
+            cb_idset_free(names_set);
             return cb_fail_at(err, errlen, name, rd.lineno, "\"%s\" inside a block: missing \"end\"?", k);
         }
         if (set_key(cur, &l, name, rd.lineno, err, errlen) != 0) {
             cb_suite_free(out);
-            cb_idset_free(&names);
+            cb_idset_free(names_set);
             return -1;
         }
     }
-    cb_idset_free(&names);
+    cb_idset_free(names_set);
     if (state != TOP) {
         cb_suite_free(out);
-        cb_idset_free(&names);
+        cb_idset_free(names_set);
         return cb_fail_at(err, errlen, name, rd.lineno, "file ends inside a block: missing \"end\"");
     }
     if (!out->name[0]) {
         cb_suite_free(out);
-        cb_idset_free(&names);
+        cb_idset_free(names_set);
         return cb_fail_at(err, errlen, name, rd.lineno ? rd.lineno : 1, "no \"suite NAME\" line");
     }
     if (out->n_cases == 0) {
         cb_suite_free(out);
-        cb_idset_free(&names);
+        cb_idset_free(names_set);
         return cb_fail_at(err, errlen, name, rd.lineno, "the suite has no case");
     }
     for (size_t i = 0; i < out->n_cases; i++)
         if (out->cases[i].n_bytes == 0) {
             size_t ln = out->cases[i].line;
             cb_suite_free(out);
-            cb_idset_free(&names);
+            cb_idset_free(names_set);
             return cb_fail_at(err, errlen, name, ln, "case has no list-bytes (here or in defaults)");
         }
     return 0;
