@@ -28,18 +28,39 @@ cmake -S "$SRC" -B "$W/build" -DCABOUND_WERROR=ON -DCABOUND_BUILD_TESTS=OFF -DCA
 cmake --build "$W/build" -j"$(nproc)" >"$W/build.log" 2>&1
 C=$W/build/cabound
 check "stacks shows $STACK@pr" bash -c "'$C' stacks | grep -q '^$STACK@pr'"
-# "Conformance run (one shard)" x SHARDS, on a small suite to keep ci/test short
+# The library's recorded expectations (STACK@pr.expect, committed in its
+# repository): recorded here once, as the README says.
 SUITES="$SRC/harness/tests/data/suites"
+mkdir -p "$W/expect"; cp "$SRC/suites/expect/citations.tsv" "$W/expect/"
+"$C" run --suites "$SUITES" --expect "$W/expect" --stacks "$STACK,$STACK@pr" --update-expectations --out "$W/record" \
+  --quiet --no-boundaries >/dev/null 2>&1
+check "expectations recorded for $STACK@pr" [ -s "$W/expect/$STACK@pr.expect" ]
+# "Conformance run (one shard)" x SHARDS, on a small suite to keep ci/test short;
+# each shard's exit status is its job's.
 for k in $(seq 1 $SHARDS); do
-  "$C" run --suites "$SUITES" --expect "$W/none" --stacks "$STACK,$STACK@pr" --shard $k/$SHARDS \
-    --out "$W/shard-$k" --quiet --no-boundaries >/dev/null 2>&1 || true
+  rc=0
+  "$C" run --suites "$SUITES" --expect "$W/expect" --stacks "$STACK,$STACK@pr" --shard $k/$SHARDS \
+    --out "$W/shard-$k" --quiet --no-boundaries >/dev/null 2>&1 || rc=$?
+  check "shard $k/$SHARDS meets its expectations (exit $rc)" [ $rc -eq 0 ]
 done
+# A shard without the build's expectations fails, as the workflow's job would.
+rc=0
+"$C" run --suites "$SUITES" --expect "$W/none" --stacks "$STACK,$STACK@pr" --shard 1/$SHARDS --out "$W/unrecorded" \
+  --quiet --no-boundaries >/dev/null 2>&1 || rc=$?
+check "a shard with no expectations fails (exit $rc)" [ $rc -eq 1 ]
 # "Merge the shards"
-"$C" merge --out "$W/results" "$W"/shard-* >/dev/null 2>&1 || true
+rc=0
+"$C" merge --out "$W/results" $(seq -f "$W/shard-%g" 1 $SHARDS) >/dev/null 2>&1 || rc=$?
+check "merge of clean shards: exit $rc" [ $rc -eq 0 ]
+rc=0
+"$C" merge --out "$W/results-missing" "$W/shard-1" "$W/shard-$((SHARDS + 1))" >/dev/null 2>&1 || rc=$?
+check "merge with a shard that never ran fails (exit $rc)" [ $rc -eq 2 ]
 planned=$("$C" run --suites "$SUITES" --expect "$W/none" --stacks "$STACK,$STACK@pr" --list | wc -l)
 check "merged results hold every planned case once" [ "$(wc -l <"$W/results/results.jsonl")" -eq "$planned" ]
 check "no case recorded twice" [ "$(cut -d, -f1 "$W/results/results.jsonl" | sort | uniq -d | wc -l)" -eq 0 ]
 check "junit.xml and report.html written" [ -s "$W/results/junit.xml" -a -s "$W/results/report.html" ]
 check "the library build was exercised" grep -q "\"server\":\"$STACK@pr\"" "$W/results/results.jsonl"
+check "the workflow checks out no repository the README does not name" bash -c "! grep -n 'repository: [a-z]' '$SRC/ci/examples/github-workflow.yml'"
+check "the workflow keeps each shard's exit status" bash -c "! grep -q -- '--no-boundaries *||' '$SRC/ci/examples/github-workflow.yml'"
 echo "$passed passed, $failed failed"
 [ "$failed" -eq 0 ]

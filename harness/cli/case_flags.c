@@ -41,7 +41,26 @@ int cb_case_from_flags(const char *cmd, const cb_case_flags *cf, cb_case *c)
     c->list_bytes = cf->list_bytes;
     c->seed = cf->seed;
     c->issuer_size = cf->issuer_size;
-    c->timeout_ms = cf->timeout_ms > 0 ? cf->timeout_ms : 5000;
+    if (cf->timeout_ms < 1 || cf->timeout_ms > 600000) {
+        fprintf(stderr, "cabound %s: --timeout-ms: 1..600000, got %d\n", cmd, cf->timeout_ms);
+        return CB_EXIT_USAGE;
+    }
+    if (cf->list_bytes > CB_MAX_LIST_BYTES) {
+        fprintf(stderr, "cabound %s: --list-bytes: at most %u (a documented limit), got %zu\n", cmd, CB_MAX_LIST_BYTES,
+                cf->list_bytes);
+        return CB_EXIT_USAGE;
+    }
+    if (cf->seed > INT64_MAX) {
+        /* Results lines hold JSON integers: a seed past 2^63-1 would be recorded wrong. */
+        fprintf(stderr, "cabound %s: --seed: 0..9223372036854775807 (2^63-1), got %llu\n", cmd,
+                (unsigned long long)cf->seed);
+        return CB_EXIT_USAGE;
+    }
+    if (cf->issuer_size > 65535) {
+        fprintf(stderr, "cabound %s: --issuer-size: at most 65535\n", cmd);
+        return CB_EXIT_USAGE;
+    }
+    c->timeout_ms = cf->timeout_ms;
     char *end;
     unsigned long a = strtoul(cf->dn_size, &end, 10), b = a;
     if (*end == '-')

@@ -11,6 +11,8 @@
 #include "case.h"
 #include "commands.h"
 #include "flags.h"
+#include "jsonl.h"
+#include "names.h"
 #include "stacks.h"
 
 #define LO 1000
@@ -130,21 +132,45 @@ int cb_boundaries_run(const char *out, const cb_strlist *only, const char *tls, 
     int have_ref = 0;
     for (size_t i = 0; i < n; i++)
         have_ref |= st[i].installed && strcmp(st[i].id, REFERENCE) == 0;
+    if (cb_check_stacks("boundaries", "--stacks", stacks.items, stacks.count, st, n) != 0) {
+        cb_stacks_free(st, n);
+        return CB_EXIT_USAGE;
+    }
     if (!have_ref) {
         fprintf(stderr, "cabound boundaries: the reference peer (%s) is not installed\n", REFERENCE);
         cb_stacks_free(st, n);
         return CB_EXIT_USAGE;
     }
     mkdir(out, 0755);
-    char path[4200], work[4200];
-    snprintf(path, sizeof(path), "%s/boundaries.jsonl", out);
+    char path[4200], work[4200], final[4200], tmp[4300];
+    snprintf(final, sizeof(final), "%s/boundaries.jsonl", out);
+    snprintf(tmp, sizeof(tmp), "%s.tmp", final);
     snprintf(work, sizeof(work), "%s/work", out);
-    FILE *f = fopen(path, "w");
+    /* A narrowed search (--stacks, --tls) replaces only its own rows: the
+     * rows of a full run for the other stacks and versions stay. The file
+     * is replaced once the search ends, so a killed search loses nothing. */
+    json_t *old = (stacks.count || tls) ? cb_jsonl_load(final) : json_array();
+    FILE *f = fopen(tmp, "w");
     if (!f) {
-        fprintf(stderr, "cabound boundaries: %s: cannot write\n", path);
+        fprintf(stderr, "cabound boundaries: %s: cannot write\n", tmp);
+        json_decref(old);
         cb_stacks_free(st, n);
         return CB_EXIT_USAGE;
     }
+    size_t oi;
+    json_t *orow;
+    json_array_foreach(old, oi, orow)
+    {
+        const char *os = json_string_value(json_object_get(orow, "stack"));
+        const char *ot = json_string_value(json_object_get(orow, "tls"));
+        int mine = os && (!stacks.count || cb_strlist_has(&stacks, os)) && (!tls || (ot && strcmp(ot, tls) == 0));
+        if (!mine) {
+            char *s = json_dumps(orow, JSON_COMPACT);
+            fprintf(f, "%s\n", s);
+            free(s);
+        }
+    }
+    json_decref(old);
     cb_runner r;
     cb_runner_init(&r, cb_shim_dir(), work, out);
     r.keep_captures = 0;
@@ -247,8 +273,12 @@ int cb_boundaries_run(const char *out, const cb_strlist *only, const char *tls, 
                 json_decref(row);
             }
     }
-    fclose(f);
+    int werr = fclose(f) != 0 || rename(tmp, final) != 0;
     cb_runner_close(&r);
     cb_stacks_free(st, n);
+    if (werr) {
+        fprintf(stderr, "cabound boundaries: %s: cannot write\n", final);
+        return CB_EXIT_USAGE;
+    }
     return CB_EXIT_OK;
 }

@@ -10,21 +10,48 @@
 #include "flags.h"
 #include "listfile.h"
 #include "model.h"
+#include "utf8.h"
 
-static void print_decoded(const char *what, const cb_decoded *d, int json)
+#include <jansson.h>
+
+/* put_json prints |o| as one line and releases it: with --json every line
+ * of stdout is one JSON object (jansson escapes the file name). */
+static void put_json(json_t *o)
+{
+    char *s = json_dumps(o, JSON_COMPACT);
+    if (s)
+        printf("%s\n", s);
+    free(s);
+    json_decref(o);
+}
+
+/* json_input is {"input": NAME} with NAME made UTF-8 (a file name need not be). */
+static json_t *json_input(const char *what)
+{
+    char name[4096];
+    cb_utf8_copy(name, sizeof(name), what);
+    return json_pack("{s:s}", "input", name);
+}
+
+static void print_decoded(const char *what, const cb_decoded *d, int json, json_t *model)
 {
     if (json) {
-        printf("{\"input\":\"%s\",\"class\":\"%s\",\"outer_len\":%zu,\"content_len\":%zu,"
-               "\"dns\":%zu,\"parsed_list_bytes\":%zu,\"bad_offset\":%zu,\"duplicates\":%s,\"flags\":[",
-               what, cb_class_name(d->cls), d->outer_len, d->content_len, d->dns.count,
-               d->parsed_bytes, d->bad_offset, (d->flags & CB_FLAG_DUPLICATES) ? "true" : "false");
-        int first = 1;
+        json_t *o = json_input(what);
+        json_object_set_new(o, "class", json_string(cb_class_name(d->cls)));
+        json_object_set_new(o, "outer_len", json_integer((json_int_t)d->outer_len));
+        json_object_set_new(o, "content_len", json_integer((json_int_t)d->content_len));
+        json_object_set_new(o, "dns", json_integer((json_int_t)d->dns.count));
+        json_object_set_new(o, "parsed_list_bytes", json_integer((json_int_t)d->parsed_bytes));
+        json_object_set_new(o, "bad_offset", json_integer((json_int_t)d->bad_offset));
+        json_object_set_new(o, "duplicates", json_boolean(d->flags & CB_FLAG_DUPLICATES));
+        json_t *flags = json_array();
         for (int c = 0; c < CB_CLASS_COUNT; c++)
-            if (d->flags & CB_FLAG(c)) {
-                printf("%s\"%s\"", first ? "" : ",", cb_class_name((enum cb_class)c));
-                first = 0;
-            }
-        printf("]}\n");
+            if (d->flags & CB_FLAG(c))
+                json_array_append_new(flags, json_string(cb_class_name((enum cb_class)c)));
+        json_object_set_new(o, "flags", flags);
+        if (model)
+            json_object_set(o, "model", model);
+        put_json(o);
         return;
     }
     printf("%s: %s\n", what, cb_class_name(d->cls));
@@ -96,6 +123,7 @@ int cmd_decode(int argc, char **argv)
         if (f == 0)
             f = (len >= hl && memcmp(data, CB_LISTFILE_HEADER, hl) == 0) ? 1 : 2;
         cb_decoded d;
+        json_t *model_json = NULL;
         memset(&d, 0, sizeof(d));
         cb_calist_init(&d.dns);
         int ok = 1;
@@ -114,8 +142,13 @@ int cmd_decode(int argc, char **argv)
                 cb_buf_free(&b);
                 if (m) {
                     cb_model_result r = cb_model_apply(m, &l, cb_cr12_overhead());
-                    printf("%s: model %s: %s, %zu of %zu DNs, %zu list bytes\n", files.items[i],
-                           m->name, cb_model_verdict_name(r.verdict), r.kept, l.count, r.list_bytes);
+                    if (json)
+                        model_json = json_pack("{s:s,s:s,s:I,s:I,s:I}", "name", m->name, "verdict",
+                                               cb_model_verdict_name(r.verdict), "kept_dns", (json_int_t)r.kept,
+                                               "dns", (json_int_t)l.count, "list_bytes", (json_int_t)r.list_bytes);
+                    else
+                        printf("%s: model %s: %s, %zu of %zu DNs, %zu list bytes\n", files.items[i],
+                               m->name, cb_model_verdict_name(r.verdict), r.kept, l.count, r.list_bytes);
                 }
             }
             cb_calist_free(&l);
@@ -138,7 +171,16 @@ int cmd_decode(int argc, char **argv)
             } else {
                 cb_parse_cr(data + 4, len - 4, f == 5, &info);
                 if (!info.structure_ok || !info.has_list) {
-                    printf("%s: %s\n", files.items[i], !info.structure_ok ? "CertificateRequest fields before the list are malformed" : "no certificate_authorities extension");
+                    const char *why = !info.structure_ok ? "CertificateRequest fields before the list are malformed"
+                                                         : "no certificate_authorities extension";
+                    if (json) {
+                        json_t *o = json_input(files.items[i]);
+                        json_object_set_new(o, "class", json_null());
+                        json_object_set_new(o, "problem", json_string(why));
+                        put_json(o);
+                    } else {
+                        printf("%s: %s\n", files.items[i], why);
+                    }
                     ok = 0;
                 } else {
                     d = info.list;
@@ -147,10 +189,9 @@ int cmd_decode(int argc, char **argv)
                 cb_cr_info_free(&info);
             }
         }
-        if (ok && (!m || json))
-            print_decoded(files.items[i], &d, json);
-        else if (ok)
-            print_decoded(files.items[i], &d, 0);
+        if (ok)
+            print_decoded(files.items[i], &d, json, model_json);
+        json_decref(model_json);
         cb_decoded_free(&d);
         free(data);
     }

@@ -3,6 +3,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "case_flags.h"
 #include "commands.h"
 #include "dnsource.h"
 #include "flags.h"
@@ -38,7 +39,7 @@ int cmd_gen_list(int argc, char **argv)
     int help = 0;
     cb_strlist real = {0};
     const cb_flag flags[] = {
-        {"--bytes", CB_FLAG_SIZE, &bytes, "T", "exact list bytes: the sum of 2 + len(DN) (required)"},
+        {"--bytes", CB_FLAG_SIZE, &bytes, "T", "exact list bytes: the sum of 2 + len(DN) (required unless --base; at most 16777216)"},
         {"--seed", CB_FLAG_U64, &seed, "S", "seed of the filler DNs (default 1)"},
         {"--dn-size", CB_FLAG_STR, &dn_size, "MIN-MAX", "filler DN sizes in bytes (default 40-120)"},
         {"--real", CB_FLAG_LIST, &real, "FILE@POS",
@@ -60,6 +61,14 @@ int cmd_gen_list(int argc, char **argv)
     }
     if ((bytes == (size_t)-1 && !base_path) || !out) {
         fprintf(stderr, "cabound gen-list: --bytes (or --base) and --out are required\n");
+        return CB_EXIT_USAGE;
+    }
+    if (bytes != (size_t)-1 && bytes > CB_MAX_LIST_BYTES) {
+        fprintf(stderr, "cabound gen-list: --bytes: at most %u (a documented limit), got %zu\n", CB_MAX_LIST_BYTES, bytes);
+        return CB_EXIT_USAGE;
+    }
+    if (seed > INT64_MAX) {
+        fprintf(stderr, "cabound gen-list: --seed: 0..9223372036854775807 (2^63-1)\n");
         return CB_EXIT_USAGE;
     }
     size_t lo, hi;

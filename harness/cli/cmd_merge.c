@@ -6,6 +6,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <unistd.h>
 
 #include "commands.h"
 #include "flags.h"
@@ -18,6 +19,7 @@ struct merge {
     FILE *out;
     json_t *seen;
     size_t written, failures;
+    int allow_missing;
 };
 
 /* add writes one line unless a line with the same key was written already
@@ -37,17 +39,18 @@ static int add(json_t *o, void *arg)
     free(s);
     m->written++;
     const char *oc = json_string_value(json_object_get(o, "outcome"));
-    m->failures += oc && cb_outcome_is_failure(oc);
+    m->failures += cb_report_outcome_fails(oc, m->allow_missing);
     return 0;
 }
 
 int cmd_merge(int argc, char **argv)
 {
     const char *out = "results";
-    int help = 0;
+    int help = 0, allow_missing = 0;
     cb_strlist dirs = {0};
     const cb_flag flags[] = {
-        {"--out", CB_FLAG_STR, &out, "DIR", "merged results directory (default results/)"},
+        {"--out", CB_FLAG_STR, &out, "DIR", "merged results directory (default results/; may be one of the shards)"},
+        {"--allow-missing", CB_FLAG_BOOL, &allow_missing, NULL, "cases without an expectation do not fail the merge"},
         {"--help", CB_FLAG_BOOL, &help, NULL, "this help"},
         {NULL, 0, NULL, NULL, NULL},
     };
@@ -58,31 +61,64 @@ int cmd_merge(int argc, char **argv)
         cb_flags_help(flags);
         printf("\nJoins results.jsonl, boundaries.jsonl and stacks.jsonl of each shard (a case\n"
                "recorded twice is kept once) and writes junit.xml and report.html.\n\n"
+               "Exit 0 when every case met its expectation, 1 on a finding, regression, xpass,\n"
+               "error or missing expectation (unless --allow-missing), 2 when a shard directory or\n"
+               "its results.jsonl is missing, or the output cannot be written.\n\n"
                "example:\n  cabound merge --out results shard-1 shard-2 shard-3\n");
         return help ? CB_EXIT_OK : CB_EXIT_USAGE;
+    }
+    /* A shard that is not there is a failed shard, never a smaller green merge. */
+    for (size_t d = 0; d < dirs.count; d++) {
+        char in[4200];
+        snprintf(in, sizeof(in), "%s/results.jsonl", dirs.items[d]);
+        struct stat ds;
+        if (stat(dirs.items[d], &ds) != 0 || !S_ISDIR(ds.st_mode) || access(in, R_OK) != 0) {
+            fprintf(stderr, "cabound merge: %s: %s\n", dirs.items[d],
+                    stat(dirs.items[d], &ds) != 0 ? "no such shard directory" : "no results.jsonl in it (did that shard run?)");
+            return CB_EXIT_USAGE;
+        }
     }
     mkdir(out, 0755);
     static const char *const files[][2] = {{"results.jsonl", "case"}, {"boundaries.jsonl", "stack"}, {"stacks.jsonl", "stack"}};
     size_t failures = 0;
+    /* Each merged file is written beside its final name and renamed once
+     * every shard was read: --out may be one of the shards. */
+    char tmp[3][4300];
     for (int i = 0; i < 3; i++) {
         char path[4200];
         snprintf(path, sizeof(path), "%s/%s", out, files[i][0]);
-        FILE *f = fopen(path, "w");
+        snprintf(tmp[i], sizeof(tmp[i]), "%s.merging", path);
+        FILE *f = fopen(tmp[i], "w");
         if (!f) {
-            fprintf(stderr, "cabound merge: %s: cannot write\n", path);
+            fprintf(stderr, "cabound merge: %s: cannot write\n", tmp[i]);
+            for (int j = 0; j < i; j++)
+                unlink(tmp[j]);
             return CB_EXIT_USAGE;
         }
-        struct merge m = {files[i][0], files[i][1], f, json_object(), 0, 0};
+        struct merge m = {files[i][0], files[i][1], f, json_object(), 0, 0, allow_missing};
         for (size_t d = 0; d < dirs.count; d++) {
             char in[4200];
             snprintf(in, sizeof(in), "%s/%s", dirs.items[d], files[i][0]);
             cb_jsonl_each(in, add, &m);
         }
         json_decref(m.seen);
-        fclose(f);
+        if (fclose(f) != 0) {
+            fprintf(stderr, "cabound merge: %s: cannot write\n", tmp[i]);
+            for (int j = 0; j <= i; j++)
+                unlink(tmp[j]);
+            return CB_EXIT_USAGE;
+        }
         if (i == 0) {
             printf("%s: %zu results from %zu shards\n", path, m.written, dirs.count);
             failures = m.failures;
+        }
+    }
+    for (int i = 0; i < 3; i++) {
+        char path[4200];
+        snprintf(path, sizeof(path), "%s/%s", out, files[i][0]);
+        if (rename(tmp[i], path) != 0) {
+            fprintf(stderr, "cabound merge: %s: cannot write\n", path);
+            return CB_EXIT_USAGE;
         }
     }
     char err[512];

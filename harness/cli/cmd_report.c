@@ -25,17 +25,20 @@ static void help(const cb_flag *flags)
            "  cabound report out\n"
            "  cabound report out --summary\n"
            "  cabound report out --findings-md > findings.md\n\n"
-           "Exit status: 0 the reports were written; 2 DIR or results.jsonl is missing or\n"
+           "Exit status (as for run): 0 the reports were written and every case met its\n"
+           "expectation; 1 the results hold a finding, regression, xpass, error or missing\n"
+           "expectation (unless --allow-missing); 2 DIR or results.jsonl is missing or\n"
            "unreadable, or a results line is malformed (it is named FILE:LINE, skipped, and\n"
            "the reports are still written from the other lines).\n");
 }
 
 int cmd_report(int argc, char **argv)
 {
-    int findings_md = 0, summary = 0, want_help = 0;
+    int findings_md = 0, summary = 0, want_help = 0, allow_missing = 0;
     const cb_flag flags[] = {
         {"--findings-md", CB_FLAG_BOOL, &findings_md, NULL, "print the findings table (Markdown) to stdout"},
         {"--summary", CB_FLAG_BOOL, &summary, NULL, "print counts per outcome and each finding with its repro"},
+        {"--allow-missing", CB_FLAG_BOOL, &allow_missing, NULL, "cases without an expectation do not make the exit status 1"},
         {"--help", CB_FLAG_BOOL, &want_help, NULL, "this help"},
         {NULL, 0, NULL, NULL, NULL},
     };
@@ -95,5 +98,7 @@ int cmd_report(int argc, char **argv)
         fprintf(stderr, "cabound report: cannot write to stdout: %s\n", strerror(errno));
         rc = CB_EXIT_USAGE;
     }
+    if (rc == CB_EXIT_OK && cb_report_failing(results, allow_missing) > 0)
+        rc = CB_EXIT_FINDINGS;
     return rc;
 }

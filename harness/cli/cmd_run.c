@@ -22,6 +22,7 @@
 #include "report.h"
 #include "run_session.h"
 #include "run_worker.h"
+#include "shquote.h"
 #include "stacks.h"
 
 /* A worker holds up to QUEUE_DEPTH cases: one it judges, one whose
@@ -215,10 +216,12 @@ int cmd_run(int argc, char **argv)
     free(w);
     cb_progress_done(&prog);
     if (env.write_failed) {
+        char q[4200] = "";
+        cb_shquote(q, sizeof(q), env.out_dir);
         fprintf(stderr,
                 "cabound run: stopped: the %zu results this run wrote before stay in %s/results.jsonl; "
                 "continue with --resume --out %s once it can be written\n",
-                env.written, env.out_dir, env.out_dir);
+                env.written, env.out_dir, q);
         cb_run_env_close(&env);
         return CB_EXIT_USAGE;
     }

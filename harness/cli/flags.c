@@ -1,22 +1,12 @@
 #include "flags.h"
 
+#include "numparse.h"
+
 #include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
-static int parse_u64(const char *s, uint64_t *out)
-{
-    char *end;
-    if (!*s || *s == '-' || *s == '+')
-        return -1;
-    errno = 0;
-    unsigned long long v = strtoull(s, &end, 0);
-    if (errno || *end)
-        return -1;
-    *out = v;
-    return 0;
-}
 
 static int list_add(const char *cmd, cb_strlist *l, char *value)
 {
@@ -75,22 +65,22 @@ int cb_flags_parse(const char *cmd, int argc, char **argv, int first, const cb_f
             if (list_add(cmd, f->dst, value) != 0)
                 return 2;
             break;
-        case CB_FLAG_INT: {
-            char *end;
-            errno = 0;
-            long n = strtol(value, &end, 10);
-            if (errno || *end || !*value || n < -1000000000L || n > 1000000000L) {
-                fprintf(stderr, "cabound %s: %s: not an integer: %s\n", cmd, f->name, value);
+        case CB_FLAG_INT:
+            /* Non-negative: a negative timeout or count is a mistake, not a default. */
+            if (cb_parse_u64(value, 1000000000u, &v) != 0) {
+                fprintf(stderr, "cabound %s: %s: expected a decimal integer 0..%llu, got \"%s\"\n", cmd, f->name,
+                        1000000000ull, value);
                 return 2;
             }
-            *(int *)f->dst = (int)n;
+            *(int *)f->dst = (int)v;
             break;
-        }
         case CB_FLAG_SIZE:
-        case CB_FLAG_U64:
-            if (parse_u64(value, &v) != 0 || (f->type == CB_FLAG_SIZE && v > (1ull << 40))) {
-                fprintf(stderr, "cabound %s: %s: not a non-negative number in range: %s\n", cmd,
-                        f->name, value);
+        case CB_FLAG_U64: {
+            uint64_t max = f->type == CB_FLAG_SIZE ? (1ull << 40) : UINT64_MAX;
+            int bad = f->type == CB_FLAG_U64 ? cb_parse_u64_hex(value, max, &v) : cb_parse_u64(value, max, &v);
+            if (bad) {
+                fprintf(stderr, "cabound %s: %s: expected a decimal integer 0..%llu%s, got \"%s\"\n", cmd,
+                        f->name, (unsigned long long)max, f->type == CB_FLAG_U64 ? " (or 0x hex)" : "", value);
                 return 2;
             }
             if (f->type == CB_FLAG_SIZE)
@@ -98,6 +88,7 @@ int cb_flags_parse(const char *cmd, int argc, char **argv, int first, const cb_f
             else
                 *(uint64_t *)f->dst = v;
             break;
+        }
         case CB_FLAG_BOOL:
             break;
         }

@@ -8,9 +8,9 @@
 
 enum cb_flag_type {
     CB_FLAG_STR,   /* const char ** */
-    CB_FLAG_SIZE,  /* size_t *, decimal */
+    CB_FLAG_SIZE,  /* size_t *, decimal (cb_parse_u64: no sign, no leading zero) */
     CB_FLAG_U64,   /* uint64_t *, decimal or 0x hex */
-    CB_FLAG_INT,   /* int *, decimal, may be negative */
+    CB_FLAG_INT,   /* int *, decimal, 0..10^9; never negative */
     CB_FLAG_BOOL,  /* int *, set to 1, takes no value */
     CB_FLAG_LIST,  /* cb_strlist *, repeatable and comma-separated */
 };

@@ -53,8 +53,10 @@ static void usage(FILE *f)
     fprintf(f, "usage: cabound COMMAND [FLAGS]   (cabound COMMAND --help for its flags)\n\n");
     for (const struct command *c = commands; c->name; c++)
         fprintf(f, "  %-12s %s\n", c->name, c->summary);
-    fprintf(f, "\nExit status: 0 every observation met its expectation; 1 a finding or regression;\n"
-               "2 a usage or input error.\n");
+    fprintf(f, "\n  cabound --version   print cabound's version\n"
+               "\nThe main job is `cabound run` (every suite over every installed stack; results/).\n"
+               "Exit status (every command): 0 every observation met its expectation; 1 a finding,\n"
+               "regression, xpass, error or missing expectation; 2 a usage or input error.\n");
 }
 
 int main(int argc, char **argv)
@@ -71,9 +73,13 @@ int main(int argc, char **argv)
         strcpy(self_dir, ".");
     }
     if (argc < 2) {
-        /* With no arguments cabound does its main job. */
-        return cmd_run(argc, argv);
+        /* A full run takes a while and writes results/: it is asked for by
+         * name (`cabound run`), never started by a bare `cabound`. */
+        usage(stderr);
+        return CB_EXIT_USAGE;
     }
+    if (strcmp(argv[1], "--version") == 0 || strcmp(argv[1], "-V") == 0)
+        return cmd_version(argc, argv);
     if (strcmp(argv[1], "--help") == 0 || strcmp(argv[1], "-h") == 0 || strcmp(argv[1], "help") == 0) {
         usage(stdout);
         return 0;

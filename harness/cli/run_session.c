@@ -12,11 +12,15 @@
 #include "fileio.h"
 #include "jsonl.h"
 #include "paths.h"
+#include "repro.h"
 #include "report.h"
 #include "divergences.h"
+#include "expect_files.h"
+#include "names.h"
+#include "numparse.h"
 #include "update_expect.h"
 
-static const char *const outcomes[] = {"pass", "finding", "regression", "xpass", "error", "unsupported", NULL};
+static const char *const outcomes[] = {"pass", "finding", "regression", "xpass", "error", "unsupported", "missing", NULL};
 
 void cb_run_opts_init(cb_run_opts *o)
 {
@@ -40,7 +44,10 @@ int cb_run_opts_parse(cb_run_opts *o, int argc, char **argv)
         {"--jobs", CB_FLAG_SIZE, &o->jobs, "N", "parallel workers (default: all cores)"},
         {"--shard", CB_FLAG_STR, &o->shard, "K/N", "run shard K of N (also TEST_SHARD_INDEX/TEST_TOTAL_SHARDS)"},
         {"--resume", CB_FLAG_BOOL, &o->resume, NULL, "continue an interrupted run in --out, skipping cases already recorded"},
-        {"--update-expectations", CB_FLAG_BOOL, &o->update, NULL, "rewrite the expectation files from this run, keeping reasons"},
+        {"--update-expectations", CB_FLAG_BOOL, &o->update, NULL,
+         "rewrite the expectations of the cases this run covered, keeping reasons and every other entry"},
+        {"--allow-missing", CB_FLAG_BOOL, &o->allow_missing, NULL,
+         "a case without an expectation (outcome missing) is counted but does not fail the run"},
         {"--pcap", CB_FLAG_STR, &o->pcap, "WHEN", "keep captures: never, findings (default) or always"},
         {"--list", CB_FLAG_BOOL, &o->list_only, NULL, "print the case ids and exit"},
         {"--no-reports", CB_FLAG_BOOL, &o->no_reports, NULL, "write results.jsonl only"},
@@ -58,7 +65,8 @@ int cb_run_opts_parse(cb_run_opts *o, int argc, char **argv)
         printf("\nRuns every suite over every installed stack in both TLS versions and writes\n"
                "DIR/results.jsonl (one line per case, appended as cases finish), junit.xml and\n"
                "report.html. Exit 0 when every observation met its expectation, 1 on a finding,\n"
-               "regression, xpass, error or missing expectation, 2 on a usage or input error.\n\n"
+               "regression, xpass, error or missing expectation (unless --allow-missing), 2 on a\n"
+               "usage or input error (an unknown stack, suite or a --match that matches nothing).\n\n"
                "examples:\n  cabound run\n  cabound run --suite record-16k --stacks openssl,gnutls --out /tmp/r\n"
                "  cabound run --shard 1/4 --out shard1 && cabound merge shard*\n"
                "  cabound run --resume --out results\n");
@@ -107,15 +115,16 @@ static int write_lines(const char *path, json_t *arr)
 
 static int parse_shard(const char *s, size_t *k, size_t *n)
 {
-    char *end;
-    unsigned long a = strtoul(s, &end, 10);
-    if (*end != '/')
+    char a_s[32];
+    const char *slash = strchr(s, '/');
+    uint64_t a, b;
+    if (!slash || (size_t)(slash - s) >= sizeof(a_s))
         return -1;
-    unsigned long b = strtoul(end + 1, &end, 10);
-    if (*end || b == 0 || a < 1 || a > b)
+    snprintf(a_s, sizeof(a_s), "%.*s", (int)(slash - s), s);
+    if (cb_parse_u64(a_s, 1000000, &a) != 0 || cb_parse_u64(slash + 1, 1000000, &b) != 0 || b == 0 || a < 1 || a > b)
         return -1;
-    *k = a - 1;
-    *n = b;
+    *k = (size_t)a - 1;
+    *n = (size_t)b;
     return 0;
 }
 
@@ -143,6 +152,7 @@ int cb_run_env_open(const cb_run_opts *o, cb_run_env *env)
         return -1;
     }
     const char *sdir = o->suites_dir ? o->suites_dir : cb_default_suites_dir();
+    snprintf(env->suites_dir, sizeof(env->suites_dir), "%s", sdir);
     char err[1024];
     if (cb_suites_load(sdir, &env->suites, &env->n_suites, err, sizeof(err)) != 0) {
         fprintf(stderr, "cabound run: %s\n", err);
@@ -156,7 +166,7 @@ int cb_run_env_open(const cb_run_opts *o, cb_run_env *env)
     snprintf(edir, sizeof(edir), "%s", o->expect_dir ? o->expect_dir : "");
     if (!o->expect_dir)
         snprintf(edir, sizeof(edir), "%s/expect", sdir);
-    if (cb_expectations_load(edir, &env->exp, err, sizeof(err)) != 0) {
+    if (cb_expect_files_load(edir, env->stacks, env->n_stacks, &env->exp, err, sizeof(err)) != 0) {
         fprintf(stderr, "cabound run: %s\n", err);
         return -1;
     }
@@ -165,37 +175,51 @@ int cb_run_env_open(const cb_run_opts *o, cb_run_env *env)
         for (size_t j = 0; j < env->n_suites; j++)
             found |= strcmp(env->suites[j].name, o->suites.items[i]) == 0;
         if (!found) {
-            fprintf(stderr, "cabound run: --suite: no suite named \"%s\" in %s\n", o->suites.items[i], sdir);
+            fprintf(stderr, "cabound run: --suite: no suite named \"%s\" in %s; the suites are:", o->suites.items[i], sdir);
+            for (size_t j = 0; j < env->n_suites; j++)
+                fprintf(stderr, "%s %s", j ? "," : "", env->suites[j].name);
+            fprintf(stderr, "\n");
             return -1;
         }
     }
+    if (cb_check_stacks("run", "--stacks", o->stacks.items, o->stacks.count, env->stacks, env->n_stacks) != 0)
+        return -1;
     cb_plan_filter f = {o->stacks.items, o->stacks.count, o->suites.items, o->suites.count, o->tls, o->match};
-    cb_plan full = {0};
-    for (size_t i = 0; i < env->n_suites; i++)
-        if (cb_plan_add(&full, &env->suites[i], sdir, env->stacks, env->n_stacks, &f, err, sizeof(err)) != 0) {
-            fprintf(stderr, "cabound run: %s\n", err);
-            return -1;
-        }
     size_t k = 0, n = 1;
     const char *ti = getenv("TEST_SHARD_INDEX"), *tn = getenv("TEST_TOTAL_SHARDS");
     if (o->shard) {
         if (parse_shard(o->shard, &k, &n) != 0) {
-            fprintf(stderr, "cabound run: --shard: expected K/N with 1 <= K <= N\n");
+            fprintf(stderr, "cabound run: --shard: expected K/N with 1 <= K <= N <= 1000000, got \"%s\"\n", o->shard);
             return -1;
         }
-    } else if (ti && tn) {
-        k = strtoul(ti, NULL, 10);
-        n = strtoul(tn, NULL, 10);
-        if (n == 0 || k >= n) {
-            fprintf(stderr, "cabound run: TEST_SHARD_INDEX/TEST_TOTAL_SHARDS out of range\n");
+    } else if (ti || tn) {
+        uint64_t a, b;
+        if (!ti || !tn || cb_parse_u64(ti, 1000000, &a) != 0 || cb_parse_u64(tn, 1000000, &b) != 0 || b == 0 || a >= b) {
+            fprintf(stderr, "cabound run: TEST_SHARD_INDEX=%s TEST_TOTAL_SHARDS=%s: expected both, decimal, 0 <= INDEX < TOTAL\n",
+                    ti ? ti : "(unset)", tn ? tn : "(unset)");
             return -1;
         }
+        k = (size_t)a;
+        n = (size_t)b;
         const char *status = getenv("TEST_SHARD_STATUS_FILE");
         if (status) {
             FILE *sf = fopen(status, "w");
             if (sf)
                 fclose(sf);
         }
+    }
+    cb_plan full = {0};
+    for (size_t i = 0; i < env->n_suites; i++)
+        if (cb_plan_add(&full, &env->suites[i], sdir, env->stacks, env->n_stacks, &f, err, sizeof(err)) != 0) {
+            fprintf(stderr, "cabound run: %s\n", err);
+            cb_plan_free(&full);
+            return -1;
+        }
+    if (full.n == 0 && o->match) {
+        fprintf(stderr, "cabound run: --match \"%s\" matches no case id (ids are SUITE/NAME/SERVER>CLIENT/TLS; "
+                        "cabound run --list prints them)\n", o->match);
+        cb_plan_free(&full);
+        return -1;
     }
     for (size_t i = 0; i < full.n; i++)
         if (i % n == k) {
@@ -298,7 +322,7 @@ const char *cb_run_env_record(cb_run_env *env, json_t *line)
     json_t *pi = json_object_get(line, "plan_index");
     remember(env, json_is_integer(pi) ? (size_t)json_integer_value(pi) : (size_t)-1);
     json_object_del(line, "plan_index");
-    if (cb_outcome_apply(&env->exp, line))
+    if (cb_expect_files_apply(&env->exp, line))
         env->incomplete++;
     const char *oc = json_string_value(json_object_get(line, "outcome"));
     const char *ret = "error";
@@ -410,20 +434,34 @@ int cb_run_env_finish(cb_run_env *env, const cb_run_opts *o)
     int color = isatty(1) && !getenv("NO_COLOR");
     cb_report_summary(path, stdout, color, err, sizeof(err));
     if (o->update) {
-        if (cb_update_expectations(path, env->exp.dir, &env->exp, err, sizeof(err)) != 0) {
+        /* The full plan, so a narrowed run rewrites only what it covered. */
+        cb_plan universe = {0};
+        int bad = 0;
+        for (size_t i = 0; i < env->n_suites && !bad; i++)
+            bad = cb_plan_add(&universe, &env->suites[i], env->suites_dir, env->stacks, env->n_stacks, NULL, err,
+                              sizeof(err)) != 0;
+        if (bad || cb_update_expectations(path, env->exp.dir, &env->exp, &universe, &env->unrecorded, err, sizeof(err)) != 0) {
             fprintf(stderr, "cabound run: --update-expectations: %s\n", err);
+            cb_plan_free(&universe);
             return CB_EXIT_USAGE;
         }
+        cb_plan_free(&universe);
+        if (env->unrecorded)
+            printf("%zu cases could not be recorded (errors keep their old expectation, or none)\n", env->unrecorded);
         printf("expectations rewritten in %s\n", env->exp.dir);
     }
     size_t failures = env->counts[1] + env->counts[2] + env->counts[3] + env->counts[4];
     if (env->incomplete)
-        printf("expectations incomplete: %zu cases lack an expectation for one of their stacks (see \"expected\" in results.jsonl)\n",
-               env->incomplete);
-    printf("%zu passed, %zu failed, %zu skipped\n", env->counts[0], failures, env->counts[5]);
+        printf("expectations incomplete: %zu cases lack an expectation for one of their stacks (outcome \"missing\"; "
+               "see \"expected\" in results.jsonl)%s\n",
+               env->incomplete, o->allow_missing ? "; allowed by --allow-missing" : "");
+    printf("%zu passed, %zu failed, %zu missing an expectation, %zu skipped\n", env->counts[0], failures, env->counts[6],
+           env->counts[5]);
     if (o->update)
-        return CB_EXIT_OK;
-    return failures || env->incomplete ? CB_EXIT_FINDINGS : CB_EXIT_OK;
+        /* What was recorded now meets its expectation; what could not be
+         * recorded (an error) still fails. */
+        return env->counts[4] || env->unrecorded ? CB_EXIT_FINDINGS : CB_EXIT_OK;
+    return failures || (env->incomplete && !o->allow_missing) ? CB_EXIT_FINDINGS : CB_EXIT_OK;
 }
 
 void cb_run_env_close(cb_run_env *env)
@@ -440,9 +478,11 @@ void cb_run_env_close(cb_run_env *env)
 
 static json_t *base_line(const cb_case *c)
 {
-    char id[512], repro[2048];
+    char id[512], repro[4096], self[4200];
     cb_case_id(c, id, sizeof(id));
-    cb_case_repro(c, "build/cabound", repro, sizeof(repro));
+    cb_repro_self(cb_self_dir(), self, sizeof(self));
+    if (cb_repro(c, self, repro, sizeof(repro)) != 0)
+        repro[0] = 0;
     return json_pack("{s:s,s:s,s:s,s:s,s:s,s:s,s:I,s:s,s:s,s:o,s:o,s:o,s:s}", "case", id, "suite", c->suite, "name",
                      c->name, "server", c->server, "client", c->client, "tls", c->tls13 ? "1.3" : "1.2",
                      "list_bytes", (json_int_t)c->list_bytes, "source", c->source, "select", c->select, "rules",

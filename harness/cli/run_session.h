@@ -18,7 +18,7 @@ typedef struct cb_run_opts {
     const char *out, *suites_dir, *expect_dir, *tls, *match, *shard, *pcap;
     cb_strlist stacks, suites;
     size_t jobs;
-    int resume, update, quiet, list_only, no_reports, help, no_boundaries;
+    int resume, update, quiet, list_only, no_reports, help, no_boundaries, allow_missing;
     int keep_captures;
 } cb_run_opts;
 
@@ -28,6 +28,7 @@ int cb_run_opts_parse(cb_run_opts *o, int argc, char **argv);
 
 typedef struct cb_run_env {
     char out_dir[4096];
+    char suites_dir[4096];
     cb_stack_info stacks[32];
     size_t n_stacks;
     cb_suite *suites;
@@ -43,6 +44,7 @@ typedef struct cb_run_env {
     double t0;
     int write_failed; /* errno of the first results.jsonl write that failed, else 0 */
     size_t written;   /* lines this run appended to results.jsonl */
+    size_t unrecorded; /* --update-expectations: lines that could not be recorded */
 } cb_run_env;
 
 /* cb_boundaries_run: see cmd_boundaries.c. */

@@ -25,6 +25,7 @@
 
 #include "case.h"
 #include "commands.h"
+#include "repro.h"
 #include "run_session.h"
 
 /* A case between stages. */
@@ -49,9 +50,15 @@ struct worker_state {
     struct flight judge, prep;
 };
 
+/* The cabound to print in repro commands: as seen from where the run started. */
+static char repro_self[4200];
+
 static void write_line(struct worker_state *ws, json_t *out, long idx)
 {
     json_object_set_new(out, "plan_index", json_integer(idx));
+    char repro[4096];
+    if (idx >= 0 && (size_t)idx < ws->plan->n && cb_repro(&ws->plan->v[idx].c, repro_self, repro, sizeof(repro)) == 0)
+        json_object_set_new(out, "repro", json_string(repro));
     char *s = json_dumps(out, JSON_COMPACT);
     json_decref(out);
     if (!s)
@@ -163,6 +170,8 @@ void cb_worker_main(int cmd, int res, const cb_plan *plan, const char *out_dir, 
     ws.plan = plan;
     ws.res = res;
     cb_runner_init(&ws.r, cb_shim_dir(), work, out_dir);
+    cb_repro_self(cb_self_dir(), repro_self, sizeof(repro_self));
+    ws.r.cabound = repro_self;
     ws.r.keep_captures = keep;
     ws.r.case_no = (unsigned)getpid() * 100000u;
     pthread_mutex_init(&ws.write_mu, NULL);

@@ -4,6 +4,7 @@
 #include <unistd.h>
 
 #include "jsonl.h"
+#include "utf8.h"
 
 #include <errno.h>
 #include <jansson.h>
@@ -97,7 +98,7 @@ static void load_citations(const char *dir)
         snprintf(cites[n_cites].stack, 64, "%s", a);
         snprintf(cites[n_cites].role, 8, "%s", b);
         snprintf(cites[n_cites].key, 32, "%s", c);
-        snprintf(cites[n_cites].reason, 400, "%s", d);
+        cb_utf8_copy(cites[n_cites].reason, sizeof(cites[n_cites].reason), d);
         n_cites++;
     }
     free(line);
@@ -173,6 +174,8 @@ static void compose(char *out, size_t outlen, const char *stack, int role, const
     }
     if (!out[0])
         snprintf(out, outlen, "%s in the run of %s; UNCITED: add the source", seen, date);
+    /* An expectation's reason holds up to 1023 bytes: cut whole characters. */
+    cb_utf8_copy(out, outlen < 1024 ? outlen : 1024, out);
 }
 
 /* old_says reports whether the old expectation |x| states what |o| observed
@@ -365,8 +368,31 @@ static void emit_groups(FILE *f, struct item *v, size_t n, const char *stack, in
     }
 }
 
-int cb_update_expectations(const char *results_path, const char *dir, cb_expectations *old, char *err, size_t errlen)
+/* old_obs fills |o| from the entry of |stack|'s own file that case |id|
+ * matches for |role|; returns 0, or -1 when there is none. */
+static int old_obs(cb_expectations *old, const char *stack, const char *id, int role, struct obs *o)
 {
+    for (size_t i = 0; old && i < old->n; i++)
+        if (strcmp(old->files[i].stack, stack) == 0) {
+            cb_expectation *x = cb_expect_match(&old->files[i], id, role);
+            if (!x)
+                return -1;
+            snprintf(o->verdict, sizeof(o->verdict), "%s", x->verdict);
+            o->rules[0] = 0;
+            for (size_t r = 0; r < x->n_rules; r++) {
+                size_t n = strlen(o->rules);
+                snprintf(o->rules + n, sizeof(o->rules) - n, "%s%s", n ? " " : "", x->rules[r]);
+            }
+            snprintf(o->fault, sizeof(o->fault), "%s", x->fault);
+            return 0;
+        }
+    return -1;
+}
+
+int cb_update_expectations(const char *results_path, const char *dir, cb_expectations *old, const cb_plan *universe,
+                           size_t *unrecorded, char *err, size_t errlen)
+{
+    *unrecorded = 0;
     if (access(results_path, R_OK) != 0) {
         snprintf(err, errlen, "%s: %s", results_path, strerror(errno));
         return -1;
@@ -389,6 +415,27 @@ int cb_update_expectations(const char *results_path, const char *dir, cb_expecta
                 snprintf(stacks[ns++], 64, "%s", s[k]);
         }
     }
+    /* The cases of the full plan this run did not cover keep what their old
+     * entries state: they join as lines marked _kept. */
+    json_t *covered = json_object();
+    json_array_foreach(lines, i, l)
+    {
+        const char *id = json_string_value(json_object_get(l, "case"));
+        if (id)
+            json_object_set_new(covered, id, json_true());
+    }
+    for (size_t p = 0; universe && p < universe->n; p++) {
+        const cb_case *c = &universe->v[p].c;
+        char id[512];
+        cb_case_id(c, id, sizeof(id));
+        if (json_object_get(covered, id))
+            continue;
+        json_object_set_new(covered, id, json_true());
+        json_array_append_new(lines, json_pack("{s:s,s:s,s:s,s:s,s:s,s:s,s:b}", "case", id, "suite", c->suite, "name",
+                                               c->name, "server", c->server, "client", c->client, "tls",
+                                               c->tls13 ? "1.3" : "1.2", "_kept", 1));
+    }
+    json_decref(covered);
     char date[32];
     time_t t = time(NULL);
     strftime(date, sizeof(date), "%Y-%m-%d", gmtime(&t));
@@ -421,11 +468,17 @@ int cb_update_expectations(const char *results_path, const char *dir, cb_expecta
                 const char *id = json_string_value(json_object_get(la, "case"));
                 if (!me || strcmp(me, stack) != 0 || !suite || !name || !tls || !peer || !id)
                     continue;
-                if (!recordable(la, role)) {
-                    if (!reported_unrecordable(la))
+                struct obs kept = {0};
+                int keep = json_is_true(json_object_get(la, "_kept"));
+                if (!keep && !recordable(la, role)) {
+                    if (!reported_unrecordable(la)) {
                         fprintf(stderr, "cabound: not recorded: %s (%s)\n", id, unrecordable_why(la));
-                    continue;
+                        (*unrecorded)++;
+                    }
+                    keep = 1;
                 }
+                if (keep && old_obs(old, stack, id, role, &kept) != 0)
+                    continue;
                 struct item *it = &items[m++];
                 it->id = id;
                 it->suite = suite;
@@ -438,8 +491,13 @@ int cb_update_expectations(const char *results_path, const char *dir, cb_expecta
                 while (*rest >= '0' && *rest <= '9')
                     rest++;
                 snprintf(it->base, sizeof(it->base), "%.*s@*%s", (int)at, name, rest);
-                side(la, role, &it->o);
-                it->o.line = la;
+                if (keep) {
+                    it->o = kept;
+                    it->o.line = NULL; /* not observed in this run: the old entry states it */
+                } else {
+                    side(la, role, &it->o);
+                    it->o.line = la;
+                }
                 it->done = 0;
             }
             emit_groups(f, items, m, stack, role, old, date);

@@ -101,7 +101,12 @@ int cb_expect_parse(const char *name, const char *text, size_t len, cb_expect_fi
             }
             snprintf(cur->fault, sizeof(cur->fault), "%.31s", strcmp(l.w[1], "none") ? l.w[1] : "");
         } else if (strcmp(k, "reason") == 0 && l.n == 2) {
-            snprintf(cur->reason, sizeof(cur->reason), "%.1023s", l.w[1]);
+            if (strlen(l.w[1]) >= sizeof(cur->reason)) {
+                /* Never cut: a cut reason says less than was written. */
+                cb_expect_free(out);
+                return cb_fail_at(err, errlen, name, rd.lineno, "reason longer than %zu bytes", sizeof(cur->reason) - 1);
+            }
+            snprintf(cur->reason, sizeof(cur->reason), "%s", l.w[1]);
         } else {
             cb_expect_free(out);
             return cb_fail_at(err, errlen, name, rd.lineno, "unknown key \"%s\" (server-verdict, client-verdict, rules, fault, reason, end)", k);

@@ -1,6 +1,7 @@
 #include <string.h>
 
 #include "lex.h"
+#include "utf8.h"
 
 /* cb_lex_split: see lex.h. */
 int cb_lex_split(const char *p, const char *end, cb_lex_line *l, const char **why)
@@ -70,6 +71,11 @@ int cb_lex_next(cb_lex_reader *r, cb_lex_line *l, const char **why)
         const char *nl = memchr(r->p, '\n', (size_t)(r->end - r->p));
         const char *le = nl ? nl : r->end;
         r->lineno++;
+        if (cb_utf8_valid(r->p, (size_t)(le - r->p)) != (size_t)(le - r->p)) {
+            /* Every word may reach a results line, and JSON holds UTF-8. */
+            *why = "not valid UTF-8";
+            return -1;
+        }
         if (cb_lex_split(r->p, le, l, why) != 0)
             return -1;
         r->p = nl ? nl + 1 : r->end;

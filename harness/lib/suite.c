@@ -12,19 +12,10 @@
 #include "listgen.h"
 #include "malform.h"
 #include "model.h"
+#include "idset.h"
+#include "numparse.h"
 
-static int parse_num(const char *s, uint64_t max, uint64_t *out)
-{
-    if (*s < '0' || *s > '9')
-        return -1;
-    char *end;
-    errno = 0;
-    unsigned long long v = strtoull(s, &end, 10);
-    if (errno || *end || v > max)
-        return -1;
-    *out = v;
-    return 0;
-}
+static int parse_num(const char *s, uint64_t max, uint64_t *out) { return cb_parse_u64(s, max, out); }
 
 enum {
     K_TLS, K_SERVERS, K_CLIENTS, K_BYTES, K_DNSIZE, K_SEED, K_ISSUER, K_ISSUER_SIZE, K_SELECT,
@@ -40,7 +31,6 @@ static int words(cb_suite_words *w, const cb_lex_line *l, const char *const *all
         *why = "too many alternatives";
         return -1;
     }
-    w->n = 0;
     for (size_t i = 1; i < l->n; i++) {
         if (strlen(l->w[i]) >= sizeof(w->v[0])) {
             *why = "value too long";
@@ -55,11 +45,31 @@ static int words(cb_suite_words *w, const cb_lex_line *l, const char *const *all
                 return -1;
             }
         }
-        snprintf(w->v[w->n++], sizeof(w->v[0]), "%s", l->w[i]);
+        for (size_t j = 1; j < i; j++)
+            if (strcmp(l->w[j], l->w[i]) == 0) {
+                *why = "a value given twice (it would make two cases with one id)";
+                return -1;
+            }
     }
+    /* Before inheritance a block's arrays are its own (or NULL). */
+    free(w->v);
+    w->n = 0;
+    w->v = calloc(l->n - 1, sizeof(*w->v));
+    if (!w->v) {
+        *why = "out of memory";
+        return -1;
+    }
+    for (size_t i = 1; i < l->n; i++)
+        snprintf(w->v[w->n++], sizeof(w->v[0]), "%s", l->w[i]);
     return 0;
 }
 
+
+static int by_size(const void *a, const void *b)
+{
+    size_t x = *(const size_t *)a, y = *(const size_t *)b;
+    return (x > y) - (x < y);
+}
 
 static int set_key(cb_suite_case *c, const cb_lex_line *l, const char *name, size_t lineno, char *err, size_t errlen)
 {
@@ -75,6 +85,8 @@ static int set_key(cb_suite_case *c, const cb_lex_line *l, const char *name, siz
         return cb_fail_at(err, errlen, name, lineno, "%s needs a value", keys[k]);
     const char *why = NULL;
     uint64_t v;
+    /* The key's array belongs to this block from here on, even on error. */
+    c->set |= 1u << k;
     int single = k == K_DNSIZE || k == K_SEED || k == K_ISSUER_SIZE || k == K_MODEL || k == K_BASE || k == K_TIMEOUT;
     if (single && l->n != 2)
         return cb_fail_at(err, errlen, name, lineno, "%s takes exactly one value", keys[k]);
@@ -129,6 +141,10 @@ static int set_key(cb_suite_case *c, const cb_lex_line *l, const char *name, siz
             }
             if (!dots)
                 b = a;
+            if (b - a > (uint64_t)CB_SUITE_MAX_BYTES * step) {
+                why = "list-bytes: more than 4096 values";
+                break;
+            }
             if (b < a) {
                 why = "list-bytes: range ends before it starts";
                 break;
@@ -173,8 +189,8 @@ static int set_key(cb_suite_case *c, const cb_lex_line *l, const char *name, siz
             c->issuer_size = (size_t)v;
         break;
     case K_SEED:
-        if (parse_num(l->w[1], UINT64_MAX, &v) != 0)
-            why = "seed: a non-negative integer";
+        if (parse_num(l->w[1], INT64_MAX, &v) != 0)
+            why = "seed: a decimal integer 0..9223372036854775807 (2^63-1; results hold JSON integers)";
         else
             c->seed = v;
         break;
@@ -199,9 +215,26 @@ static int set_key(cb_suite_case *c, const cb_lex_line *l, const char *name, siz
             snprintf(c->base_list, sizeof(c->base_list), "%s", l->w[1]);
         break;
     }
+    if (!why && k == K_BYTES && c->n_bytes > 1) {
+        /* One value twice would be two cases with one id. */
+        size_t *sorted = malloc(c->n_bytes * sizeof(*sorted));
+        if (!sorted)
+            why = "out of memory";
+        for (size_t i = 0; sorted && i < c->n_bytes; i++)
+            sorted[i] = c->bytes[i];
+        if (sorted)
+            qsort(sorted, c->n_bytes, sizeof(*sorted), by_size);
+        for (size_t i = 1; sorted && i < c->n_bytes; i++)
+            if (sorted[i] == sorted[i - 1]) {
+                size_t twice = sorted[i];
+                free(sorted);
+                return cb_fail_at(err, errlen, name, lineno, "list-bytes: %zu given twice (a range and a value, or two values)",
+                                  twice);
+            }
+        free(sorted);
+    }
     if (why)
         return cb_fail_at(err, errlen, name, lineno, "%s", why);
-    c->set |= 1u << k;
     return 0;
 }
 
@@ -238,40 +271,97 @@ static void inherit(cb_suite_case *c, const cb_suite_case *d)
     }
 }
 
-static void builtin_defaults(cb_suite_case *d)
+static int one_word(cb_suite_words *w, const char *a, const char *b)
+{
+    w->v = calloc(2, sizeof(*w->v));
+    if (!w->v)
+        return -1;
+    snprintf(w->v[0], sizeof(w->v[0]), "%s", a);
+    if (b)
+        snprintf(w->v[1], sizeof(w->v[1]), "%s", b);
+    w->n = b ? 2 : 1;
+    return 0;
+}
+
+static int builtin_defaults(cb_suite_case *d)
 {
     memset(d, 0, sizeof(*d));
-    d->tls.n = 2;
-    snprintf(d->tls.v[0], 64, "1.2");
-    snprintf(d->tls.v[1], 64, "1.3");
-    d->servers.n = d->clients.n = d->issuer.n = d->select.n = d->source.n = d->verify.n = d->pairs.n = 1;
-    snprintf(d->servers.v[0], 64, "all");
-    snprintf(d->clients.v[0], 64, "all");
-    snprintf(d->issuer.v[0], 64, "last");
-    snprintf(d->select.v[0], 64, "auto");
-    snprintf(d->source.v[0], 64, "auto");
-    snprintf(d->verify.v[0], 64, "require");
-    snprintf(d->pairs.v[0], 64, "all");
+    if (one_word(&d->tls, "1.2", "1.3") || one_word(&d->servers, "all", NULL) || one_word(&d->clients, "all", NULL) ||
+        one_word(&d->issuer, "last", NULL) || one_word(&d->select, "auto", NULL) ||
+        one_word(&d->source, "auto", NULL) || one_word(&d->verify, "require", NULL) ||
+        one_word(&d->pairs, "all", NULL) || one_word(&d->inject, "", NULL))
+        return -1;
+    d->inject.n = 0;
     d->dn_min = 40;
     d->dn_max = 120;
     d->issuer_size = 80;
     d->seed = 1;
     d->timeout_ms = 5000;
+    return 0;
+}
+
+/* The word keys and their arrays, to free the ones a block owns. */
+static cb_suite_words *word_key(cb_suite_case *c, int k)
+{
+    switch (k) {
+    case K_TLS: return &c->tls;
+    case K_SERVERS: return &c->servers;
+    case K_CLIENTS: return &c->clients;
+    case K_ISSUER: return &c->issuer;
+    case K_SELECT: return &c->select;
+    case K_SOURCE: return &c->source;
+    case K_VERIFY: return &c->verify;
+    case K_INJECT: return &c->inject;
+    case K_PAIRS: return &c->pairs;
+    default: return NULL;
+    }
+}
+
+static void free_words(cb_suite_case *c, int all)
+{
+    for (int k = 0; k < K_COUNT; k++) {
+        cb_suite_words *w = word_key(c, k);
+        if (w && (all || (c->set & (1u << k))))
+            free(w->v);
+        if (w)
+            w->v = NULL;
+    }
 }
 
 void cb_suite_free(cb_suite *s)
 {
-    for (size_t i = 0; i < s->n_cases; i++)
+    for (size_t i = 0; i < s->n_cases; i++) {
         free(s->cases[i].bytes);
+        free_words(&s->cases[i], 0);
+    }
     free(s->cases);
     free(s->defaults.bytes);
+    free_words(&s->defaults, 1);
     memset(s, 0, sizeof(*s));
 }
 
+static int parse(const char *name, const char *text, size_t len, cb_suite *out, cb_idset *names_set, char *err,
+                 size_t errlen);
+
 int cb_suite_parse(const char *name, const char *text, size_t len, cb_suite *out, char *err, size_t errlen)
 {
+    /* The case names seen, freed here whichever way parse() returns. */
+    cb_idset names = {0};
+    int rc = parse(name, text, len, out, &names, err, errlen);
+    cb_idset_free(&names);
+    return rc;
+}
+
+static int parse(const char *name, const char *text, size_t len, cb_suite *out, cb_idset *names_set, char *err,
+                 size_t errlen)
+{
     memset(out, 0, sizeof(*out));
-    builtin_defaults(&out->defaults);
+    snprintf(out->file, sizeof(out->file), "%s", name);
+    if (builtin_defaults(&out->defaults) != 0) {
+        cb_suite_free(out);
+        return cb_fail_at(err, errlen, name, 1, "out of memory");
+    }
+    size_t cap = 0;
     enum { TOP, IN_DEFAULTS, IN_CASE } state = TOP;
     cb_suite_case *cur = NULL;
     static cb_lex_line l; /* large: not on the stack */
@@ -279,12 +369,14 @@ int cb_suite_parse(const char *name, const char *text, size_t len, cb_suite *out
     const char *why = NULL;
     if (cb_lex_start(&rd, text, len, &why) != 0) {
         cb_suite_free(out);
+        cb_idset_free(names_set);
         return cb_fail_at(err, errlen, name, 1, "%s in a suite file", why);
     }
     int got;
     while ((got = cb_lex_next(&rd, &l, &why)) != 0) {
         if (got < 0) {
             cb_suite_free(out);
+            cb_idset_free(names_set);
             return cb_fail_at(err, errlen, name, rd.lineno, "%s", why);
         }
         const char *k = l.w[0];
@@ -295,6 +387,7 @@ int cb_suite_parse(const char *name, const char *text, size_t len, cb_suite *out
                     return cb_fail_at(err, errlen, name, rd.lineno, "suite takes one name ([a-z0-9-]), once");
                 }
                 snprintf(out->name, sizeof(out->name), "%s", l.w[1]);
+                out->name_line = rd.lineno;
             } else if (strcmp(k, "description") == 0 && l.n == 2) {
                 snprintf(out->description, sizeof(out->description), "%s", l.w[1]);
             } else if (strcmp(k, "defaults") == 0 && l.n == 1) {
@@ -309,18 +402,30 @@ int cb_suite_parse(const char *name, const char *text, size_t len, cb_suite *out
                     cb_suite_free(out);
                     return cb_fail_at(err, errlen, name, rd.lineno, "case takes one name ([a-z0-9._-], up to 95 characters)");
                 }
-                for (size_t i = 0; i < out->n_cases; i++)
-                    if (strcmp(out->cases[i].name, l.w[1]) == 0) {
-                        size_t prev = out->cases[i].line;
-                        cb_suite_free(out);
-                        return cb_fail_at(err, errlen, name, rd.lineno, "case \"%s\" already defined at line %zu", l.w[1], prev);
-                    }
-                cb_suite_case *nc = realloc(out->cases, (out->n_cases + 1) * sizeof(*nc));
-                if (!nc) {
+                size_t prev = 0;
+                int put = cb_idset_put(names_set, l.w[1], rd.lineno, &prev);
+                if (put <= 0) {
                     cb_suite_free(out);
-                    return cb_fail_at(err, errlen, name, rd.lineno, "out of memory");
+                    cb_idset_free(names_set);
+                    if (put < 0)
+                        return cb_fail_at(err, errlen, name, rd.lineno, "out of memory");
+                    return cb_fail_at(err, errlen, name, rd.lineno, "case \"%s\" already defined at line %zu", l.w[1], prev);
                 }
-                out->cases = nc;
+                if (out->n_cases == CB_SUITE_MAX_CASES) {
+                    cb_suite_free(out);
+                    cb_idset_free(names_set);
+                    return cb_fail_at(err, errlen, name, rd.lineno, "more than %d cases in one suite (split it)", CB_SUITE_MAX_CASES);
+                }
+                if (out->n_cases == cap) {
+                    cap = cap ? cap * 2 : 16;
+                    cb_suite_case *nc = realloc(out->cases, cap * sizeof(*nc));
+                    if (!nc) {
+                        cb_suite_free(out);
+                        cb_idset_free(names_set);
+                        return cb_fail_at(err, errlen, name, rd.lineno, "out of memory");
+                    }
+                    out->cases = nc;
+                }
                 cur = &out->cases[out->n_cases++];
                 memset(cur, 0, sizeof(*cur));
                 snprintf(cur->name, sizeof(cur->name), "%s", l.w[1]);
@@ -341,29 +446,36 @@ int cb_suite_parse(const char *name, const char *text, size_t len, cb_suite *out
         }
         if (strcmp(k, "case") == 0 || strcmp(k, "defaults") == 0 || strcmp(k, "suite") == 0) {
             cb_suite_free(out);
+            cb_idset_free(names_set);
             return cb_fail_at(err, errlen, name, rd.lineno, "\"%s\" inside a block: missing \"end\"?", k);
         }
         if (set_key(cur, &l, name, rd.lineno, err, errlen) != 0) {
             cb_suite_free(out);
+            cb_idset_free(names_set);
             return -1;
         }
     }
+    cb_idset_free(names_set);
     if (state != TOP) {
         cb_suite_free(out);
+        cb_idset_free(names_set);
         return cb_fail_at(err, errlen, name, rd.lineno, "file ends inside a block: missing \"end\"");
     }
     if (!out->name[0]) {
         cb_suite_free(out);
+        cb_idset_free(names_set);
         return cb_fail_at(err, errlen, name, rd.lineno ? rd.lineno : 1, "no \"suite NAME\" line");
     }
     if (out->n_cases == 0) {
         cb_suite_free(out);
+        cb_idset_free(names_set);
         return cb_fail_at(err, errlen, name, rd.lineno, "the suite has no case");
     }
     for (size_t i = 0; i < out->n_cases; i++)
         if (out->cases[i].n_bytes == 0) {
             size_t ln = out->cases[i].line;
             cb_suite_free(out);
+            cb_idset_free(names_set);
             return cb_fail_at(err, errlen, name, ln, "case has no list-bytes (here or in defaults)");
         }
     return 0;

@@ -28,7 +28,10 @@
  *   model NAME                inject NAME...            base-list FILE
  *   timeout-ms N              pairs all|self|cross      (self: server == client)
  * Several words on one key are alternatives: a case expands to every
- * combination (its variants). */
+ * combination (its variants); a value given twice on one key is an error
+ * (it would make two cases with one id), as are two cases with one name.
+ * Limits: CB_SUITE_MAX_CASES cases, CB_SUITE_MAX_BYTES list-bytes values and
+ * CB_SUITE_MAX_ALT alternatives per key. */
 #ifndef CABOUND_SUITE_H
 #define CABOUND_SUITE_H
 
@@ -37,10 +40,14 @@
 
 #define CB_SUITE_MAX_ALT 48
 #define CB_SUITE_MAX_BYTES 4096
+/* The most cases one suite file may define (each is a few hundred bytes). */
+#define CB_SUITE_MAX_CASES 10000
 
+/* The alternatives of one key, on the heap (n of them): a case that only
+ * inherits a key shares the defaults' array. */
 typedef struct cb_suite_words {
     size_t n;
-    char v[CB_SUITE_MAX_ALT][64];
+    char (*v)[64];
 } cb_suite_words;
 
 typedef struct cb_suite_case {
@@ -59,6 +66,8 @@ typedef struct cb_suite_case {
 
 typedef struct cb_suite {
     char name[64];
+    char file[512]; /* the name it was parsed under (its path), for FILE:LINE */
+    size_t name_line; /* the line of "suite NAME" */
     char description[256];
     cb_suite_case defaults;
     cb_suite_case *cases;

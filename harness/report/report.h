@@ -18,6 +18,15 @@
  * were written (each replaced atomically) and every line was well formed. */
 int cb_report_write_all(const char *dir, char *err, size_t errlen);
 
+/* cb_report_outcome_fails: the outcomes that make a run fail (exit 1) in
+ * every subcommand: finding, regression, xpass, error, and missing (no
+ * expectation) unless |allow_missing|. */
+int cb_report_outcome_fails(const char *outcome, int allow_missing);
+
+/* cb_report_failing counts the lines of |results_jsonl| whose outcome fails;
+ * -1 when the file cannot be read. */
+long cb_report_failing(const char *results_jsonl, int allow_missing);
+
 /* cb_report_junit writes |out_path| as JUnit XML: one <testsuite> per suite,
  * one <testcase> per results line. Success: the file was written and every
  * line of |results_jsonl| was well formed. */

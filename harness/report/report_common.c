@@ -15,6 +15,7 @@ int cb_outcome_severity(enum cb_outcome o)
     case CB_OC_FINDING: return 4;
     case CB_OC_ERROR: return 3;
     case CB_OC_XPASS: return 2;
+    case CB_OC_MISSING: return 2;
     case CB_OC_PASS: return 1;
     case CB_OC_UNSUPPORTED: return 0;
     case CB_OC_COUNT: break;

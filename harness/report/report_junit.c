@@ -21,7 +21,7 @@ static void count(counts *c, const cb_result *r)
 {
     c->tests++;
     c->ms += r->time_ms;
-    if (r->outcome == CB_OC_FINDING || r->outcome == CB_OC_REGRESSION || r->outcome == CB_OC_XPASS)
+    if (r->outcome == CB_OC_FINDING || r->outcome == CB_OC_REGRESSION || r->outcome == CB_OC_XPASS || r->outcome == CB_OC_MISSING)
         c->failures++;
     else if (r->outcome == CB_OC_ERROR)
         c->errors++;
@@ -68,6 +68,7 @@ static void put_testcase(FILE *f, const cb_result *r)
     case CB_OC_FINDING:
     case CB_OC_REGRESSION:
     case CB_OC_XPASS:
+    case CB_OC_MISSING:
     case CB_OC_ERROR: {
         const char *el = r->outcome == CB_OC_ERROR ? "error" : "failure";
         fprintf(f, ">\n      <%s type=\"%s\" message=\"", el, cb_outcome_name(r->outcome));

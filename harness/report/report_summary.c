@@ -15,7 +15,7 @@
 /* The longest string shown on a terminal line. */
 #define SUMMARY_STR_MAX 300
 
-static const char *const ansi[CB_OC_COUNT] = {"\033[32m", "\033[31m", "\033[1;31m", "\033[33m", "\033[35m", "\033[2m"};
+static const char *const ansi[CB_OC_COUNT] = {"\033[32m", "\033[31m", "\033[1;31m", "\033[33m", "\033[35m", "\033[2m", "\033[36m"};
 #define ANSI_RESET "\033[0m"
 
 static void put_outcome(FILE *out, enum cb_outcome o, int color, int width)
@@ -128,6 +128,7 @@ int cb_report_summary(const char *results_jsonl, FILE *out, int color, char *err
     list(out, &rs, CB_OC_FINDING, color, 1);
     list(out, &rs, CB_OC_XPASS, color, 0);
     list(out, &rs, CB_OC_ERROR, color, 1);
+    list(out, &rs, CB_OC_MISSING, color, 0);
     for (size_t i = 0; i < rs.bad.count && i < CB_RESULTS_MAX_ERRORS; i++) {
         fprintf(out, "%smalformed%s   ", color ? "\033[1;31m" : "", color ? ANSI_RESET : "");
         cb_term_put(out, rs.bad.msgs[i], SUMMARY_STR_MAX);

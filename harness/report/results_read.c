@@ -7,7 +7,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-static const char *const outcome_names[CB_OC_COUNT] = {"pass", "finding", "regression", "xpass", "error", "unsupported"};
+static const char *const outcome_names[CB_OC_COUNT] = {"pass", "finding", "regression", "xpass", "error", "unsupported", "missing"};
 
 const char *cb_outcome_name(enum cb_outcome o) { return (unsigned)o < CB_OC_COUNT ? outcome_names[o] : "?"; }
 
@@ -343,7 +343,7 @@ static int take_result(void *ctx, json_t *obj, size_t line, char *why, size_t wh
         if (strcmp(oc, outcome_names[i]) == 0)
             o = i;
     if (o < 0) {
-        snprintf(why, whylen, "\"outcome\" is \"%.60s\", not one of pass, finding, regression, xpass, error, unsupported", oc);
+        snprintf(why, whylen, "\"outcome\" is \"%.60s\", not one of pass, finding, regression, xpass, error, unsupported, missing", oc);
         return -1;
     }
     long long lb = int_or(obj, "list_bytes", -1), wb = int_or(obj, "wire_list_bytes", -1);

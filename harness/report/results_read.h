@@ -19,6 +19,7 @@ enum cb_outcome {
     CB_OC_XPASS,
     CB_OC_ERROR,
     CB_OC_UNSUPPORTED,
+    CB_OC_MISSING, /* no expectation for one of its stacks: fails a run unless allowed */
     CB_OC_COUNT
 };
 

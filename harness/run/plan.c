@@ -10,6 +10,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 
 static int push(cb_plan *p, const cb_planned *x)
 {
@@ -28,6 +29,7 @@ static int push(cb_plan *p, const cb_planned *x)
 void cb_plan_free(cb_plan *p)
 {
     free(p->v);
+    cb_idset_free(&p->ids);
     memset(p, 0, sizeof(*p));
 }
 
@@ -62,7 +64,9 @@ static size_t stacks_for(const cb_suite_words *w, const cb_stack_info *st, size_
     return n;
 }
 
-static void variant_name(char *out, size_t outlen, const cb_suite_case *sc, size_t bytes, const char *issuer,
+/* variant_name returns 0, or -1 when the name does not fit (a cut name
+ * would collide with another). */
+static int variant_name(char *out, size_t outlen, const cb_suite_case *sc, size_t bytes, const char *issuer,
                          const char *select, const char *source, const char *inject)
 {
     int n = snprintf(out, outlen, "%s@%zu", sc->name, bytes);
@@ -73,7 +77,8 @@ static void variant_name(char *out, size_t outlen, const cb_suite_case *sc, size
     if (sc->source.n > 1 && n > 0 && (size_t)n < outlen)
         n += snprintf(out + n, outlen - (size_t)n, ",source=%s", source);
     if (inject && n > 0 && (size_t)n < outlen)
-        snprintf(out + n, outlen - (size_t)n, ",inject=%s", inject);
+        n += snprintf(out + n, outlen - (size_t)n, ",inject=%s", inject);
+    return n > 0 && (size_t)n < outlen ? 0 : -1;
 }
 
 int cb_plan_add(cb_plan *p, const cb_suite *s, const char *suite_dir, const cb_stack_info *st, size_t n_st,
@@ -146,8 +151,12 @@ int cb_plan_add(cb_plan *p, const cb_suite *s, const char *suite_dir, const cb_s
                                         for (char *save = NULL, *tk = strtok_r(tmp, ",", &save); tk && c->n_creds < CB_MAX_CREDS;
                                              tk = strtok_r(NULL, ",", &save))
                                             snprintf(c->issuer_at[c->n_creds++], sizeof(c->issuer_at[0]), "%s", tk);
-                                        variant_name(c->name, sizeof(c->name), sc, c->list_bytes, sc->issuer.v[is],
-                                                     sc->select.v[se], sc->source.v[so], inject);
+                                        if (variant_name(c->name, sizeof(c->name), sc, c->list_bytes, sc->issuer.v[is],
+                                                         sc->select.v[se], sc->source.v[so], inject) != 0) {
+                                            snprintf(err, errlen, "%s:%zu: case \"%s\": a variant's name passes %zu characters (shorten the case name)",
+                                                     s->file, sc->line, sc->name, sizeof(c->name) - 1);
+                                            return -1;
+                                        }
                                         if (!cb_stack_supports(servers[a], "tls", sc->tls.v[t]))
                                             snprintf(x.unsupported, sizeof(x.unsupported), "%s does not support TLS %s", servers[a]->id, sc->tls.v[t]);
                                         else if (!cb_stack_supports(clients[z], "tls", sc->tls.v[t]))
@@ -158,9 +167,21 @@ int cb_plan_add(cb_plan *p, const cb_suite *s, const char *suite_dir, const cb_s
                                             snprintf(x.unsupported, sizeof(x.unsupported), "%s has no select %s", clients[z]->id, sel);
                                         char id[512];
                                         cb_case_id(c, id, sizeof(id));
+                                        size_t first = 0;
+                                        int put = cb_idset_put(&p->ids, id, sc->line, &first);
+                                        if (put == 0) {
+                                            snprintf(err, errlen, "%s:%zu: case id \"%s\" is made twice (also by line %zu)",
+                                                     s->file, sc->line, id, first);
+                                            return -1;
+                                        }
                                         if (f && f->match && fnmatch(f->match, id, 0) != 0)
                                             continue;
-                                        if (push(p, &x) != 0) {
+                                        if (p->n == CB_PLAN_MAX_CASES) {
+                                            snprintf(err, errlen, "%s:%zu: the plan passes %d cases (a documented limit): narrow the case's alternatives",
+                                                     s->file, sc->line, CB_PLAN_MAX_CASES);
+                                            return -1;
+                                        }
+                                        if (put < 0 || push(p, &x) != 0) {
                                             snprintf(err, errlen, "out of memory");
                                             return -1;
                                         }
@@ -180,16 +201,25 @@ int cb_suites_load(const char *dir, cb_suite **out, size_t *n, char *err, size_t
         snprintf(err, errlen, "%s: %s", dir, strerror(errno));
         return -1;
     }
-    char *names[256];
-    size_t nn = 0;
+    char **names = NULL;
+    size_t nn = 0, cap = 0;
     struct dirent *e;
-    while ((e = readdir(d)) != NULL && nn < 256) {
+    while ((e = readdir(d)) != NULL) {
         size_t l = strlen(e->d_name);
-        if (l > 6 && strcmp(e->d_name + l - 6, ".suite") == 0)
+        if (l > 6 && strcmp(e->d_name + l - 6, ".suite") == 0) {
+            if (nn == cap) {
+                cap = cap ? cap * 2 : 64;
+                char **nv = realloc(names, cap * sizeof(*nv));
+                if (!nv)
+                    break;
+                names = nv;
+            }
             names[nn++] = strdup(e->d_name);
+        }
     }
     closedir(d);
-    qsort(names, nn, sizeof(names[0]), by_name);
+    if (nn)
+        qsort(names, nn, sizeof(names[0]), by_name);
     cb_suite *v = calloc(nn ? nn : 1, sizeof(*v));
     int rc = v ? 0 : -1;
     for (size_t i = 0; i < nn; i++) {
@@ -197,18 +227,29 @@ int cb_suites_load(const char *dir, cb_suite **out, size_t *n, char *err, size_t
             char path[4200];
             snprintf(path, sizeof(path), "%s/%s", dir, names[i]);
             size_t len;
-            char *text = cb_read_file(path, &len, err, errlen);
-            if (!text) {
+            struct stat st;
+            char *text = NULL;
+            if (stat(path, &st) != 0 || !S_ISREG(st.st_mode)) {
+                snprintf(err, errlen, "%s: not a regular file (a suite is read whole; a FIFO would block)", path);
+                rc = -1;
+            } else if (!(text = cb_read_file(path, &len, err, errlen))) {
                 rc = -1;
             } else if (cb_suite_parse(path, text, len, &v[*n], err, errlen) != 0) {
                 rc = -1;
             } else {
+                for (size_t j = 0; j < *n && rc == 0; j++)
+                    if (strcmp(v[j].name, v[*n].name) == 0) {
+                        snprintf(err, errlen, "%s:%zu: suite \"%s\" is already defined in %s:%zu", path, v[*n].name_line,
+                                 v[*n].name, v[j].file, v[j].name_line);
+                        rc = -1;
+                    }
                 (*n)++;
             }
             free(text);
         }
         free(names[i]);
     }
+    free(names);
     if (rc != 0) {
         cb_suites_free(v, *n);
         *n = 0;

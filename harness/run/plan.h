@@ -6,6 +6,7 @@
 
 #include "case.h"
 #include "stacks.h"
+#include "idset.h"
 #include "suite.h"
 
 typedef struct cb_planned {
@@ -13,9 +14,14 @@ typedef struct cb_planned {
     char unsupported[256]; /* non-empty: not run, recorded as unsupported */
 } cb_planned;
 
+/* The most cases one plan may hold (about 3 KB each): a suite expanding past
+ * it is an error naming the case that crossed it. */
+#define CB_PLAN_MAX_CASES 200000
+
 typedef struct cb_plan {
     cb_planned *v;
     size_t n, cap;
+    cb_idset ids; /* every case id, once: a repeat is an error */
 } cb_plan;
 
 typedef struct cb_plan_filter {
@@ -33,7 +39,9 @@ int cb_plan_add(cb_plan *p, const cb_suite *s, const char *suite_dir, const cb_s
                 const cb_plan_filter *f, char *err, size_t errlen);
 void cb_plan_free(cb_plan *p);
 
-/* cb_suites_load parses every *.suite file of |dir| in name order. */
+/* cb_suites_load parses every *.suite file of |dir| in name order (each a
+ * regular file: a FIFO or a device is an error, not a read that blocks); two
+ * files with one suite name are an error. */
 int cb_suites_load(const char *dir, cb_suite **out, size_t *n, char *err, size_t errlen);
 void cb_suites_free(cb_suite *s, size_t n);
 

@@ -2,10 +2,16 @@
 #include "stacks.h"
 
 #include <dirent.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <poll.h>
 #include <pthread.h>
+#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/wait.h>
+#include <time.h>
 #include <unistd.h>
 
 #ifdef CABOUND_HAVE_MISSING_STACKS_H
@@ -33,26 +39,103 @@ static void join(json_t *arr, char *out, size_t outlen)
     }
 }
 
-/* describe_start starts SHIM --describe; describe_finish reads and parses
- * its one line. Discovery starts every shim's before reading any: they run
- * side by side, not one after another. */
-static FILE *describe_start(const char *path)
+/* How long every shim's --describe may take, together (a JVM shim starts in
+ * seconds on a loaded machine): a shim that hangs there is reported missing,
+ * not waited for. $CABOUND_DESCRIBE_TIMEOUT_MS overrides it. */
+#define DESCRIBE_TIMEOUT_MS 30000
+
+static int describe_timeout_ms(void)
 {
-    char cmd[4200];
-    snprintf(cmd, sizeof(cmd), "'%s' --describe 2>/dev/null", path);
-    return popen(cmd, "r");
+    const char *e = getenv("CABOUND_DESCRIBE_TIMEOUT_MS");
+    char *end;
+    long v = e && *e ? strtol(e, &end, 10) : 0;
+    return e && *e && !*end && v > 0 && v <= 600000 ? (int)v : DESCRIBE_TIMEOUT_MS;
 }
 
-static int describe_finish(FILE *p, const char *path, cb_stack_info *s)
+/* A running SHIM --describe: its pid and the read end of its stdout. */
+typedef struct describe_proc {
+    pid_t pid;
+    int fd;
+} describe_proc;
+
+static double now_ms(void)
 {
-    if (!p) {
+    struct timespec ts;
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    return (double)ts.tv_sec * 1e3 + (double)ts.tv_nsec / 1e6;
+}
+
+/* describe_start starts SHIM --describe (no shell: the path is an argument,
+ * never shell text) in its own process group; describe_finish reads its one
+ * line by a deadline. Discovery starts every shim's before reading any: they
+ * run side by side, not one after another. */
+static describe_proc describe_start(const char *path)
+{
+    describe_proc p = {-1, -1};
+    int fds[2];
+    if (pipe2(fds, O_CLOEXEC) != 0)
+        return p;
+    pid_t pid = fork();
+    if (pid < 0) {
+        close(fds[0]);
+        close(fds[1]);
+        return p;
+    }
+    if (pid == 0) {
+        setpgid(0, 0);
+        dup2(fds[1], 1);
+        int devnull = open("/dev/null", O_RDWR);
+        if (devnull >= 0) {
+            dup2(devnull, 0);
+            dup2(devnull, 2);
+        }
+        execl(path, path, "--describe", (char *)NULL);
+        _exit(127);
+    }
+    setpgid(pid, pid);
+    close(fds[1]);
+    p.pid = pid;
+    p.fd = fds[0];
+    return p;
+}
+
+static int describe_finish(describe_proc p, double deadline, const char *path, cb_stack_info *s)
+{
+    if (p.pid < 0) {
         snprintf(s->why, sizeof(s->why), "%s --describe could not be started", path);
         return -1;
     }
     char line[8192];
-    int ok = fgets(line, sizeof(line), p) != NULL;
-    int st = pclose(p);
-    if (!ok || st != 0) {
+    size_t len = 0;
+    int timed_out = 0;
+    for (;;) {
+        double left = deadline - now_ms();
+        struct pollfd pfd = {p.fd, POLLIN, 0};
+        if (left <= 0 || poll(&pfd, 1, (int)left + 1) == 0) {
+            timed_out = 1;
+            break;
+        }
+        ssize_t got = read(p.fd, line + len, sizeof(line) - 1 - len);
+        if (got < 0 && errno == EINTR)
+            continue;
+        if (got <= 0)
+            break;
+        len += (size_t)got;
+        if (memchr(line, '\n', len) || len == sizeof(line) - 1)
+            break;
+    }
+    line[len] = 0;
+    close(p.fd);
+    if (timed_out)
+        kill(-p.pid, SIGKILL);
+    int st = 0;
+    while (waitpid(p.pid, &st, 0) < 0 && errno == EINTR)
+        ;
+    if (timed_out) {
+        snprintf(s->why, sizeof(s->why), "%s --describe did not answer within %d ms", path, describe_timeout_ms());
+        return -1;
+    }
+    if (!len || !WIFEXITED(st) || WEXITSTATUS(st) != 0) {
         snprintf(s->why, sizeof(s->why), "%s --describe failed (status %d)", path, st);
         return -1;
     }
@@ -83,7 +166,7 @@ static int describe_finish(FILE *p, const char *path, cb_stack_info *s)
 
 /* add fills |s| for stack |id| and returns its running --describe, or NULL
  * when there is no shim (s->why says why). */
-static FILE *add(const char *shim_dir, const char *id, cb_stack_info *s)
+static describe_proc add(const char *shim_dir, const char *id, cb_stack_info *s)
 {
     memset(s, 0, sizeof(*s));
     snprintf(s->id, sizeof(s->id), "%s", id);
@@ -98,7 +181,7 @@ static FILE *add(const char *shim_dir, const char *id, cb_stack_info *s)
         } else {
             snprintf(s->why, sizeof(s->why), "%s: no shim at %s", id, path);
         }
-        return NULL;
+        return (describe_proc){-1, -1};
     }
     s->installed = 1; /* until describe_finish says otherwise */
     return describe_start(path);
@@ -142,7 +225,7 @@ cb_transport cb_stack_transport(const char *shim_dir, const char *id)
     cb_stack_info s;
     memset(&s, 0, sizeof(s));
     cb_transport t = CB_TRANSPORT_SEQPACKET;
-    if (access(path, X_OK) == 0 && describe_finish(describe_start(path), path, &s) == 0)
+    if (access(path, X_OK) == 0 && describe_finish(describe_start(path), now_ms() + describe_timeout_ms(), path, &s) == 0)
         t = s.transport;
     json_decref(s.describe);
     remember_transport(path, t);
@@ -152,7 +235,7 @@ cb_transport cb_stack_transport(const char *shim_dir, const char *id)
 size_t cb_stacks_discover(const char *shim_dir, cb_stack_info *out, size_t max)
 {
     size_t n = 0;
-    FILE *running[64] = {NULL};
+    describe_proc running[64];
     if (max > 64)
         max = 64;
     for (size_t i = 0; known[i] && n < max; i++, n++)
@@ -170,11 +253,12 @@ size_t cb_stacks_discover(const char *shim_dir, cb_stack_info *out, size_t max)
     qsort(names, nn, sizeof(names[0]), (int (*)(const void *, const void *))strcmp);
     for (size_t i = 0; i < nn && n < max; i++, n++)
         running[n] = add(shim_dir, names[i], &out[n]);
+    double deadline = now_ms() + describe_timeout_ms();
     for (size_t i = 0; i < n; i++)
         if (out[i].installed) {
             char path[4200];
             snprintf(path, sizeof(path), "%s/cabound-shim-%s", shim_dir, out[i].id);
-            out[i].installed = describe_finish(running[i], path, &out[i]) == 0;
+            out[i].installed = describe_finish(running[i], deadline, path, &out[i]) == 0;
             if (out[i].installed)
                 remember_transport(path, out[i].transport);
         }
