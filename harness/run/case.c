@@ -25,6 +25,8 @@
 #include "oracle.h"
 #include "pki.h"
 #include "relay.h"
+#include "repro.h"
+#include "utf8.h"
 #include "stacks.h"
 
 /* The client issuers depend only on their count and size, so one PKI serves
@@ -55,36 +57,8 @@ void cb_case_id(const cb_case *c, char *out, size_t outlen)
 
 void cb_case_repro(const cb_case *c, const char *cabound, char *out, size_t outlen)
 {
-    char issuers[200] = "";
-    for (size_t i = 0; i < c->n_creds; i++) {
-        size_t n = strlen(issuers);
-        snprintf(issuers + n, sizeof(issuers) - n, "%s%s", i ? "," : "", c->issuer_at[i]);
-    }
-    int n = snprintf(out, outlen,
-                     "%s pair --server %s --client %s --tls %s --list-bytes %zu --dn-size %zu-%zu --seed %llu "
-                     "--issuer %s --issuer-size %zu --source %s --select %s --verify %s",
-                     cabound, c->server, c->client, c->tls13 ? "1.3" : "1.2", c->list_bytes, c->dn_min,
-                     c->dn_max, (unsigned long long)c->seed, issuers, c->issuer_size, c->source, c->select,
-                     c->verify);
-    if (n > 0 && (size_t)n < outlen && c->model[0])
-        n += snprintf(out + n, outlen - (size_t)n, " --model '%s'", c->model);
-    if (n > 0 && (size_t)n < outlen && c->inject[0])
-        n += snprintf(out + n, outlen - (size_t)n, " --inject %s", c->inject);
-    if (n > 0 && (size_t)n < outlen && c->base_list[0]) {
-        /* Relative to where cabound runs when it can be, so the command
-         * works from any checkout. */
-        char cwd[PATH_MAX];
-        const char *bl = c->base_list;
-        size_t cl = getcwd(cwd, sizeof(cwd)) ? strlen(cwd) : 0;
-        if (cl && strncmp(bl, cwd, cl) == 0 && bl[cl] == '/')
-            bl += cl + 1;
-        n += snprintf(out + n, outlen - (size_t)n, " --base-list %s", bl);
-    }
-    if (n > 0 && (size_t)n < outlen && c->timeout_ms != 5000)
-        n += snprintf(out + n, outlen - (size_t)n, " --timeout-ms %d", c->timeout_ms);
-    /* The same case id, so a rerun's line lines up with the original. */
-    if (n > 0 && (size_t)n < outlen)
-        snprintf(out + n, outlen - (size_t)n, " --suite %s --name '%s'", c->suite, c->name);
+    /* One definition of the command (repro.c): every word shell-quoted. */
+    (void)cb_repro(c, cabound, out, outlen);
 }
 
 void cb_runner_init(cb_runner *r, const char *shim_dir, const char *work_dir, const char *out_dir)
@@ -639,6 +613,9 @@ int cb_case_judge(cb_runner *r, cb_case_work *k, json_t **result, char *err, siz
     json_object_set_new(out, "rules", rules);
     json_object_set_new(out, "rules_checked", checked);
     json_object_set_new(out, "rule_details", details);
+    /* A fault text carries bytes from the shim; JSON takes only UTF-8. */
+    cb_utf8_clean(rr->server_fault);
+    cb_utf8_clean(rr->client_fault);
     if (rr->server_fault[0] || rr->client_fault[0])
         json_object_set_new(out, "fault", json_pack("{s:o,s:o}", "server", rr->server_fault[0] ? json_string(rr->server_fault) : json_null(),
                                                     "client", rr->client_fault[0] ? json_string(rr->client_fault) : json_null()));
