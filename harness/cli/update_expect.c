@@ -246,6 +246,44 @@ static int uniform(struct item *v, size_t n, const char *suite, const char *base
 
 /* group_reason keeps the reason of any not-yet-emitted item of the group
  * (filter as in uniform) that observed |o| and whose old expectation said so. */
+/* covers_ok: no case of the group contradicts |r|. */
+static int covers_ok(const char *r, int role, struct item *v, size_t n, const char *suite, const char *base,
+                     const char *tls, const char *peer, const struct obs *o)
+{
+    for (size_t j = 0; j < n; j++) {
+        struct item *y = &v[j];
+        char why[200];
+        if (y->done || strcmp(y->suite, suite) || strcmp(y->base, base) || (tls && strcmp(y->tls, tls)) ||
+            (peer && strcmp(y->peer, peer)) || !same(&y->o, o))
+            continue;
+        if (y->o.line && cb_line_reason_contradicts(y->o.line, role, r, why, sizeof(why)))
+            return 0;
+    }
+    return 1;
+}
+
+/* like_reason: for cases no old entry covered (a new peer), the reason of an
+ * old entry of the same stack and role in the same case family (SUITE/NAME
+ * with its size as '*'), else the same suite, that states the same
+ * observation: the stack's own behaviour there, whoever the peer. */
+static const char *like_reason(cb_expectations *old, const char *stack, int role, const char *suite, const char *base,
+                               const struct obs *o, int family)
+{
+    char prefix[400];
+    snprintf(prefix, sizeof(prefix), "%s/%s/", suite, family ? base : "");
+    size_t pl = family ? strlen(prefix) : strlen(suite) + 1;
+    for (size_t i = 0; old && i < old->n; i++) {
+        if (strcmp(old->files[i].stack, stack) != 0)
+            continue;
+        for (size_t k = 0; k < old->files[i].n; k++) {
+            const cb_expectation *x = &old->files[i].e[k];
+            if (x->role == role && strncmp(x->pattern, prefix, pl) == 0 && !strstr(x->reason, "UNCITED") && old_says(x, o))
+                return x->reason;
+        }
+    }
+    return NULL;
+}
+
 static const char *group_reason(cb_expectations *old, const char *stack, int role, struct item *v, size_t n,
                                 const char *suite, const char *base, const char *tls, const char *peer,
                                 const struct obs *o)
@@ -256,19 +294,13 @@ static const char *group_reason(cb_expectations *old, const char *stack, int rol
             (peer && strcmp(x->peer, peer)) || !same(&x->o, o))
             continue;
         const char *r = keep_reason(old, stack, x->id, role, o);
-        if (!r)
-            continue;
         /* Kept only when no case the entry will cover contradicts it. */
-        int ok = 1;
-        for (size_t j = 0; ok && j < n; j++) {
-            struct item *y = &v[j];
-            char why[200];
-            if (y->done || strcmp(y->suite, suite) || strcmp(y->base, base) || (tls && strcmp(y->tls, tls)) ||
-                (peer && strcmp(y->peer, peer)) || !same(&y->o, o))
-                continue;
-            ok = !(y->o.line && cb_line_reason_contradicts(y->o.line, role, r, why, sizeof(why)));
-        }
-        if (ok)
+        if (r && covers_ok(r, role, v, n, suite, base, tls, peer, o))
+            return r;
+    }
+    for (int family = 1; family >= 0; family--) {
+        const char *r = like_reason(old, stack, role, suite, base, o, family);
+        if (r && covers_ok(r, role, v, n, suite, base, tls, peer, o))
             return r;
     }
     return NULL;
@@ -352,6 +384,8 @@ static void emit_groups(FILE *f, struct item *v, size_t n, const char *stack, in
                         strcmp(v[q].peer, peer) || same(&v[q].o, &maj))
                         continue;
                     reason = keep_reason(old, stack, v[q].id, role, &v[q].o);
+                    for (int family = 1; !reason && family >= 0; family--)
+                        reason = like_reason(old, stack, role, v[q].suite, v[q].base, &v[q].o, family);
                     char rwhy[200];
                     if (reason && v[q].o.line && cb_line_reason_contradicts(v[q].o.line, role, reason, rwhy, sizeof(rwhy)))
                         reason = NULL;

@@ -226,12 +226,13 @@ void cb_oracle_judge(const cb_oracle_in *in, cb_oracle_out *o)
 
     judge_alerts(in, o);
 
-    if (in->api_exposed && in->api_list && in->client_got) {
+    const cb_calist *wire = in->api_reference_list ? in->api_reference_list : in->client_got;
+    if (in->api_exposed && in->api_list && wire) {
         check(o, CB_RULE_API_WIRE, CB_SIDE_CLIENT);
-        if (!cb_calist_equal(in->api_list, in->client_got)) {
+        if (!cb_calist_equal(in->api_list, wire)) {
             char why[160];
             snprintf(why, sizeof(why), "the API exposed %zu DNs, %zu reached the client%s%s%s", in->api_list->count,
-                     in->client_got->count, in->api_list->count == in->client_got->count ? " (bytes differ)" : "",
+                     wire->count, in->api_list->count == wire->count ? " (bytes differ)" : "",
                      in->api_reference ? "; reference: " : "", in->api_reference ? in->api_reference : "");
             fail(o, CB_RULE_API_WIRE, why);
         }

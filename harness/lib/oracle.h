@@ -88,7 +88,8 @@ typedef struct cb_oracle_in {
     const cb_calist *cred_issuers; /* issuer DN of each client credential, in order */
     int api_exposed;             /* the client's API delivered a list (its callback ran) */
     const cb_calist *api_list;   /* what the client API exposed */
-    const char *api_reference;   /* NULL, or how client_got was read from malformed bytes (said in the hit) */
+    const char *api_reference;   /* NULL, or which DNs of a malformed list the API is held to (said in the hit) */
+    const cb_calist *api_reference_list; /* those DNs; NULL: client_got */
     /* per side, [CB_SIDE_SERVER] and [CB_SIDE_CLIENT] */
     int fault[2];                /* the shim crashed, hung or broke the contract */
     int ending[2];               /* enum cb_tl_ending of a side whose handshake failed */

@@ -519,13 +519,24 @@ int cb_case_judge(cb_runner *r, cb_case_work *k, json_t **result, char *err, siz
     oi.cred_issuers = issuers;
     /* A malformed list is compared with the whole DNs its own length fields
      * delimit: what a parser that keeps going would take from those bytes. */
-    char api_ref[96] = "";
-    if (got && got->cls != CB_CLASS_WELL_FORMED && got->cls != CB_CLASS_EMPTY)
-        snprintf(api_ref, sizeof(api_ref), "the %zu whole DNs the length fields delimit (%s at offset %zu)",
-                 got->dns.count, cb_class_name(got->cls), got->bad_offset);
+    char api_ref[128] = "";
+    cb_calist ref;
+    cb_calist_init(&ref);
+    if (got && got->cls != CB_CLASS_WELL_FORMED && got->cls != CB_CLASS_EMPTY) {
+        /* What a parser that honours the vector's own length takes: the
+         * whole DNs inside the declared outer length (a wrapped length
+         * declares fewer bytes than follow), in order. */
+        size_t k = 0, end = 0;
+        while (k < got->dns.count && end + 2 + got->dns.dns[k].len <= got->outer_len)
+            end += 2 + got->dns.dns[k++].len;
+        cb_calist_copy_prefix(&ref, &got->dns, k);
+        snprintf(api_ref, sizeof(api_ref), "the %zu whole DNs inside the declared outer length %zu (%s at offset %zu)",
+                 k, got->outer_len, cb_class_name(got->cls), got->bad_offset);
+    }
     oi.api_exposed = api_exposed && got;
     oi.api_list = received;
     oi.api_reference = api_ref[0] ? api_ref : NULL;
+    oi.api_reference_list = api_ref[0] ? &ref : NULL;
     oi.fault[0] = rr->server_fault[0] != 0;
     oi.fault[1] = rr->client_fault[0] != 0;
     for (int s = 0; s < 2; s++) {
@@ -535,6 +546,7 @@ int cb_case_judge(cb_runner *r, cb_case_work *k, json_t **result, char *err, siz
     }
     cb_oracle_out oo;
     cb_oracle_judge(&oi, &oo);
+    cb_calist_free(&ref);
 
     /* 6. The results line. */
     out = json_object();
