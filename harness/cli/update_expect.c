@@ -112,6 +112,10 @@ static const char *cite(const char *stack, int role, const char *key)
     char base[64];
     snprintf(base, sizeof(base), "%s", stack);
     base[strcspn(base, "@")] = 0;
+    /* A release's own citation (STACK@BUILD) before its stack's. */
+    for (size_t i = 0; i < n_cites; i++)
+        if (!strcmp(cites[i].role, r) && !strcmp(cites[i].key, key) && strchr(stack, '@') && !strcmp(cites[i].stack, stack))
+            return cites[i].reason;
     for (size_t i = 0; i < n_cites; i++) {
         if (strcmp(cites[i].role, r) || strcmp(cites[i].key, key))
             continue;
