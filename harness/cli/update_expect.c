@@ -18,6 +18,8 @@ struct obs {
     const char *id, *suite, *base, *server, *client, *tls;
     json_t *line;
     char verdict[32], rules[160], fault[32];
+    int has_err;
+    long long err; /* the side's own error code: a reason may name it, so one entry covers one code */
 };
 
 static void side(json_t *l, int role, struct obs *o)
@@ -28,6 +30,10 @@ static void side(json_t *l, int role, struct obs *o)
     json_t *f = json_object_get(l, "fault");
     const char *fs = json_is_object(f) ? json_string_value(json_object_get(f, role ? "client" : "server")) : NULL;
     snprintf(o->fault, sizeof(o->fault), "%s", cb_fault_class(fs));
+    json_t *e = json_object_get(l, role ? "client_error" : "server_error");
+    json_t *code = json_is_object(e) ? json_object_get(e, "code") : NULL;
+    o->has_err = json_is_integer(code);
+    o->err = o->has_err ? (long long)json_integer_value(code) : 0;
 }
 
 /* A harness error, or a shim that failed on its own (a shim-error fault:
@@ -65,7 +71,8 @@ static int reported_unrecordable(json_t *l)
 
 static int same(const struct obs *a, const struct obs *b)
 {
-    return strcmp(a->verdict, b->verdict) == 0 && strcmp(a->rules, b->rules) == 0 && strcmp(a->fault, b->fault) == 0;
+    return strcmp(a->verdict, b->verdict) == 0 && strcmp(a->rules, b->rules) == 0 && strcmp(a->fault, b->fault) == 0 &&
+           a->has_err == b->has_err && a->err == b->err;
 }
 
 /* Citations: DIR/citations.tsv, "stack role key reason" per line. */
