@@ -271,10 +271,21 @@ int cb_outcome_apply(cb_expectations *e, json_t *line)
         /* Verdicts that changed are regressions; rules that fail without an
          * expectation saying so are findings; expected failures that no
          * longer happen are xpasses (a fix, to be recorded). */
-        if (xs && xs->verdict[0] && sv && strcmp(xs->verdict, sv) != 0) {
+        /* "unmeasured" is no evidence either way (the bytes could not be
+         * read this time, or could not be when the expectation was
+         * recorded): it never makes a regression; the line says so. */
+        int s_um = sv && xs && xs->verdict[0] && strcmp(xs->verdict, sv) != 0 &&
+                   (strcmp(sv, "unmeasured") == 0 || strcmp(xs->verdict, "unmeasured") == 0);
+        int c_um = cv && xc && xc->verdict[0] && strcmp(xc->verdict, cv) != 0 &&
+                   (strcmp(cv, "unmeasured") == 0 || strcmp(xc->verdict, "unmeasured") == 0);
+        if (s_um || c_um)
+            json_object_set_new(line, "verdict_not_compared",
+                                json_string(s_um ? "server: unmeasured on one side of the comparison"
+                                                 : "client: unmeasured on one side of the comparison"));
+        if (!s_um && xs && xs->verdict[0] && sv && strcmp(xs->verdict, sv) != 0) {
             outcome = "regression";
             snprintf(why, sizeof(why), "server verdict %s, expected %s (%s)", sv, xs->verdict, xs->pattern);
-        } else if (xc && xc->verdict[0] && cv && strcmp(xc->verdict, cv) != 0) {
+        } else if (!c_um && xc && xc->verdict[0] && cv && strcmp(xc->verdict, cv) != 0) {
             outcome = "regression";
             snprintf(why, sizeof(why), "client verdict %s, expected %s (%s)", cv, xc->verdict, xc->pattern);
         }
