@@ -84,7 +84,8 @@ int cmd_pair(int argc, char **argv)
         }
     }
     cb_stack_info st[32];
-    size_t nst = cb_stacks_discover(cb_shim_dir(), st, 32);
+    const char *const both[2] = {server, client};
+    size_t nst = cb_stacks_discover_only(cb_shim_dir(), both, 2, st, 32);
     if (cb_check_shim("pair", "--server", server, st, nst) || cb_check_shim("pair", "--client", client, st, nst)) {
         cb_stacks_free(st, nst);
         return CB_EXIT_USAGE;

@@ -166,6 +166,21 @@ static int describe_finish(describe_proc p, double deadline, const char *path, c
 
 /* add fills |s| for stack |id| and returns its running --describe, or NULL
  * when there is no shim (s->why says why). */
+/* Discovery may describe only some stacks (cb_stacks_discover_only): a JVM
+ * or BEAM start per shim is too dear for a command that needs two. */
+static const char *const *g_only;
+static size_t g_n_only;
+
+static int wanted(const char *id)
+{
+    if (!g_only)
+        return 1;
+    for (size_t i = 0; i < g_n_only; i++)
+        if (g_only[i] && strcmp(g_only[i], id) == 0)
+            return 1;
+    return 0;
+}
+
 static describe_proc add(const char *shim_dir, const char *id, cb_stack_info *s)
 {
     memset(s, 0, sizeof(*s));
@@ -184,6 +199,11 @@ static describe_proc add(const char *shim_dir, const char *id, cb_stack_info *s)
         return (describe_proc){-1, -1};
     }
     s->installed = 1; /* until describe_finish says otherwise */
+    if (!wanted(id)) {
+        s->not_described = 1;
+        snprintf(s->why, sizeof(s->why), "%s: installed, not described (not needed here)", id);
+        return (describe_proc){-1, -1};
+    }
     return describe_start(path);
 }
 
@@ -255,13 +275,24 @@ size_t cb_stacks_discover(const char *shim_dir, cb_stack_info *out, size_t max)
         running[n] = add(shim_dir, names[i], &out[n]);
     double deadline = now_ms() + describe_timeout_ms();
     for (size_t i = 0; i < n; i++)
-        if (out[i].installed) {
+        if (out[i].installed && !out[i].not_described) {
             char path[4200];
             snprintf(path, sizeof(path), "%s/cabound-shim-%s", shim_dir, out[i].id);
             out[i].installed = describe_finish(running[i], deadline, path, &out[i]) == 0;
             if (out[i].installed)
                 remember_transport(path, out[i].transport);
         }
+    return n;
+}
+
+size_t cb_stacks_discover_only(const char *shim_dir, const char *const *ids, size_t n_ids, cb_stack_info *out,
+                               size_t max)
+{
+    g_only = ids;
+    g_n_only = n_ids;
+    size_t n = cb_stacks_discover(shim_dir, out, max);
+    g_only = NULL;
+    g_n_only = 0;
     return n;
 }
 

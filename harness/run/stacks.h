@@ -11,6 +11,7 @@
 typedef struct cb_stack_info {
     char id[64];        /* "openssl", or "openssl@local" for another build */
     int installed;
+    int not_described; /* cb_stacks_discover_only: installed, --describe not run */
     char why[256];      /* when missing */
     json_t *describe;   /* the shim's --describe object */
     char version[256], library[1024], tls[64], sources[128], selects[64];
@@ -20,6 +21,12 @@ typedef struct cb_stack_info {
 /* cb_stacks_discover fills up to |max| entries from |shim_dir| and returns
  * how many. Built-in stacks come first, in their canonical order. */
 size_t cb_stacks_discover(const char *shim_dir, cb_stack_info *out, size_t max);
+
+/* cb_stacks_discover_only lists every stack as cb_stacks_discover does but
+ * runs --describe only for |ids| (the others: installed when their shim is
+ * there, with not_described set and no describe). Not thread-safe. */
+size_t cb_stacks_discover_only(const char *shim_dir, const char *const *ids, size_t n_ids, cb_stack_info *out,
+                               size_t max);
 void cb_stacks_free(cb_stack_info *s, size_t n);
 
 /* cb_stack_supports reports whether |s| lists |value| under |key|. */
