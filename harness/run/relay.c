@@ -90,7 +90,12 @@ int cb_relay_run(cb_shimproc *server, const char *server_request, cb_shimproc *c
         char why[256];
         started[i] = cb_shimproc_start(sides[i].shim, why, sizeof(why)) == 0;
     }
-    for (int i = 0; i < 2; i++) {
+    /* A stream shim first: its connection waits for its runtime to start,
+     * and a seqpacket peer handed its request before that would start its
+     * own read timeout while the other side is still booting. */
+    int first = sides[1].shim->transport == CB_TRANSPORT_STREAM && sides[0].shim->transport != CB_TRANSPORT_STREAM;
+    for (int k = 0; k < 2; k++) {
+        int i = first ? 1 - k : k;
         char why[256];
         if (!started[i]) {
             fault(&sides[i], "shim-error: cannot start");
