@@ -21,6 +21,7 @@ int cb_expect_parse(const char *name, const char *text, size_t len, cb_expect_fi
     static cb_lex_line l;
     cb_lex_reader rd;
     cb_expectation *cur = NULL;
+    size_t cap = 0;
     const char *why = NULL;
     if (cb_lex_start(&rd, text, len, &why) != 0)
         return cb_fail_at(err, errlen, name, 1, "%s in an expectation file", why);
@@ -43,12 +44,19 @@ int cb_expect_parse(const char *name, const char *text, size_t len, cb_expect_fi
                     cb_expect_free(out);
                     return cb_fail_at(err, errlen, name, rd.lineno, "pattern too long");
                 }
-                cb_expectation *ne = realloc(out->e, (out->n + 1) * sizeof(*ne));
-                if (!ne) {
-                    cb_expect_free(out);
-                    return cb_fail_at(err, errlen, name, rd.lineno, "out of memory");
+                /* Doubling: an expectation file holds thousands of entries,
+                 * and growing by one copied the array each time (quadratic;
+                 * under ASan every such copy is a fresh mapping). */
+                if (out->n == cap) {
+                    size_t ncap = cap ? cap * 2 : 64;
+                    cb_expectation *ne = realloc(out->e, ncap * sizeof(*ne));
+                    if (!ne) {
+                        cb_expect_free(out);
+                        return cb_fail_at(err, errlen, name, rd.lineno, "out of memory");
+                    }
+                    out->e = ne;
+                    cap = ncap;
                 }
-                out->e = ne;
                 cur = &out->e[out->n++];
                 memset(cur, 0, sizeof(*cur));
                 snprintf(cur->pattern, sizeof(cur->pattern), "%s", l.w[1]);
