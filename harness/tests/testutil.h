@@ -3,6 +3,8 @@
 #define CABOUND_TESTUTIL_H
 
 #include <dirent.h>
+
+#include "fileio.h"
 #include <stdio.h>
 #include <string.h>
 #include <sys/stat.h>
@@ -30,6 +32,15 @@ static inline void rm_rf(const char *path)
     } else {
         unlink(path);
     }
+}
+
+/* slurp returns the whole of |path| as a string (malloc'd), NULL when it
+ * cannot be read: cb_read_file, the one file reader. */
+static inline char *slurp(const char *path)
+{
+    size_t len;
+    char err[256];
+    return cb_read_file(path, &len, err, sizeof(err));
 }
 
 #endif
