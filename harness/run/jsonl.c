@@ -3,6 +3,7 @@
 
 #include <stdio.h>
 #include <stdlib.h>
+#include <string.h>
 
 long cb_jsonl_each(const char *path, int (*fn)(json_t *obj, void *arg), void *arg)
 {
@@ -44,4 +45,14 @@ json_t *cb_jsonl_load(const char *path)
     json_t *arr = json_array();
     cb_jsonl_each(path, append, arr);
     return arr;
+}
+
+int cb_json_has_string(const json_t *arr, const char *s)
+{
+    for (size_t i = 0; json_is_array(arr) && i < json_array_size(arr); i++) {
+        const json_t *v = json_array_get(arr, i);
+        if (json_is_string(v) && strcmp(json_string_value(v), s) == 0)
+            return 1;
+    }
+    return 0;
 }

@@ -16,4 +16,8 @@ long cb_jsonl_each(const char *path, int (*fn)(json_t *obj, void *arg), void *ar
  * the file is missing). */
 json_t *cb_jsonl_load(const char *path);
 
+/* cb_json_has_string: |arr| (a JSON array, or anything else: no) holds the
+ * string |s|. */
+int cb_json_has_string(const json_t *arr, const char *s);
+
 #endif

@@ -9,6 +9,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "jsonl.h"
 #include "oracle.h"
 #include "reason.h"
 
@@ -81,16 +82,21 @@ static cb_expectation *lookup(cb_expectations *e, const char *stack, const char 
     return NULL;
 }
 
+/* in_list: |id| is a word of the space-separated |list|. */
+static int in_list(const char *list, const char *id)
+{
+    char pad[40], have[600];
+    snprintf(pad, sizeof(pad), " %s ", id);
+    snprintf(have, sizeof(have), " %s ", list);
+    return strstr(have, pad) != NULL;
+}
+
+/* append adds |id| to the space-separated |out|, each rule once. */
 static void append(char *out, size_t outlen, const char *id)
 {
-    size_t n = strlen(out);
-    /* Each rule once: a rule can be hit about a side only once anyway. */
-    char pad[40];
-    snprintf(pad, sizeof(pad), " %s ", id);
-    char have[600];
-    snprintf(have, sizeof(have), " %s ", out);
-    if (strstr(have, pad))
+    if (in_list(out, id))
         return;
+    size_t n = strlen(out);
     snprintf(out + n, outlen - n, "%s%s", n ? " " : "", id);
 }
 
@@ -124,22 +130,7 @@ int cb_line_rule_checked(json_t *line, int role, const char *rule)
     json_t *c = json_object_get(line, "rules_checked");
     if (json_is_object(c))
         c = json_object_get(c, role ? "client" : "server");
-    size_t i;
-    json_t *v;
-    json_array_foreach(c, i, v)
-    {
-        if (json_string_value(v) && strcmp(json_string_value(v), rule) == 0)
-            return 1;
-    }
-    return 0;
-}
-
-static int in_list(const char *list, const char *id)
-{
-    char pad[40], have[600];
-    snprintf(pad, sizeof(pad), " %s ", id);
-    snprintf(have, sizeof(have), " %s ", list);
-    return strstr(have, pad) != NULL;
+    return cb_json_has_string(c, rule);
 }
 
 static int alert_of(json_t *alerts, const char *key)

@@ -1,6 +1,8 @@
 #define _GNU_SOURCE
 #include "stacks.h"
 
+#include "jsonl.h"
+
 #include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
@@ -308,15 +310,7 @@ void cb_stacks_free(cb_stack_info *s, size_t n)
 
 int cb_stack_supports(const cb_stack_info *s, const char *key, const char *value)
 {
-    json_t *arr = s->describe ? json_object_get(s->describe, key) : NULL;
-    size_t i;
-    json_t *v;
-    json_array_foreach(arr, i, v)
-    {
-        if (json_string_value(v) && strcmp(json_string_value(v), value) == 0)
-            return 1;
-    }
-    return 0;
+    return cb_json_has_string(s->describe ? json_object_get(s->describe, key) : NULL, value);
 }
 
 const char *cb_stack_resolve(const cb_stack_info *s, const char *key, const char *want)
