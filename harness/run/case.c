@@ -12,7 +12,6 @@
 #include <unistd.h>
 
 #include "capture.h"
-#include "contain.h"
 #include "codec.h"
 #include "der.h"
 #include "dn.h"
@@ -59,92 +58,6 @@ void cb_case_repro(const cb_case *c, const char *cabound, char *out, size_t outl
 {
     /* One definition of the command (repro.c): every word shell-quoted. */
     (void)cb_repro(c, cabound, out, outlen);
-}
-
-void cb_runner_init(cb_runner *r, const char *shim_dir, const char *work_dir, const char *out_dir)
-{
-    memset(r, 0, sizeof(*r));
-    snprintf(r->shim_dir, sizeof(r->shim_dir), "%s", shim_dir);
-    snprintf(r->work_dir, sizeof(r->work_dir), "%s", work_dir);
-    snprintf(r->out_dir, sizeof(r->out_dir), "%s", out_dir);
-    r->keep_captures = 1;
-    r->cabound = "build/cabound";
-    cb_contain_init();
-}
-
-/* sweep kills whatever a shim left behind outside its process group: every
- * child of this process that is not one of the runner's shims. */
-static void sweep(cb_runner *r)
-{
-    pid_t keep[sizeof(r->slots) / sizeof(r->slots[0])];
-    size_t n = 0;
-    for (size_t i = 0; i < r->n_slots; i++)
-        if (r->slots[i].proc.pid > 0)
-            keep[n++] = r->slots[i].proc.pid;
-    cb_contain_sweep(keep, n);
-}
-
-void cb_runner_close(cb_runner *r)
-{
-    for (size_t i = 0; i < r->n_slots; i++)
-        cb_shimproc_stop(&r->slots[i].proc);
-    r->n_slots = 0;
-    sweep(r);
-    if (r->scratch[0]) {
-        char p[4200];
-        for (unsigned i = 0; i < CB_SCRATCH_SLOTS; i++) {
-            snprintf(p, sizeof(p), "%s/keylog-%u.txt", r->scratch, i);
-            unlink(p);
-            snprintf(p, sizeof(p), "%s/received-%u.calist", r->scratch, i);
-            unlink(p);
-        }
-        rmdir(r->scratch);
-        r->scratch[0] = 0;
-    }
-}
-
-/* scratch_dir makes, once per runner, the directory for per-case files: on
- * tmpfs (/dev/shm) when there is one, since creating and removing files on a
- * disk file system per case was a visible part of a case's cost. */
-static const char *scratch_dir(cb_runner *r)
-{
-    if (r->scratch[0])
-        return r->scratch;
-    const char *base = access("/dev/shm", W_OK) == 0 ? "/dev/shm" : r->work_dir;
-    snprintf(r->scratch, sizeof(r->scratch), "%s/cabound-%d-%p", base, (int)getpid(), (void *)r);
-    if (cb_mkdirs(r->scratch) != 0) {
-        snprintf(r->scratch, sizeof(r->scratch), "%s/cases-%d", r->work_dir, (int)getpid());
-        cb_mkdirs(r->scratch);
-    }
-    return r->scratch;
-}
-
-int cb_shim_path(const char *shim_dir, const char *id, char *out, size_t outlen)
-{
-    snprintf(out, outlen, "%s/cabound-shim-%s", shim_dir, id);
-    return access(out, X_OK);
-}
-
-static cb_shimproc *slot(cb_runner *r, const char *stack, int role)
-{
-    for (size_t i = 0; i < r->n_slots; i++)
-        if (r->slots[i].role == role && strcmp(r->slots[i].stack, stack) == 0)
-            return &r->slots[i].proc;
-    if (r->n_slots == sizeof(r->slots) / sizeof(r->slots[0])) {
-        /* Evict the oldest: a run rarely needs more than 2 x 12 stacks. */
-        cb_shimproc_stop(&r->slots[0].proc);
-        memmove(&r->slots[0], &r->slots[1], (r->n_slots - 1) * sizeof(r->slots[0]));
-        r->n_slots--;
-    }
-    cb_shim_slot *s = &r->slots[r->n_slots++];
-    memset(s, 0, sizeof(*s));
-    snprintf(s->stack, sizeof(s->stack), "%s", stack);
-    s->role = role;
-    char path[sizeof(s->proc.path)], log[sizeof(s->proc.log)];
-    cb_shim_path(r->shim_dir, stack, path, sizeof(path));
-    snprintf(log, sizeof(log), "%s/shim-%s-%s.log", r->work_dir, stack, role ? "client" : "server");
-    cb_shimproc_init(&s->proc, stack, path, log, cb_stack_transport(r->shim_dir, stack));
-    return &s->proc;
 }
 
 static void hex_digest(const void *data, size_t len, char out[17])
@@ -381,7 +294,7 @@ int cb_case_prepare(cb_runner *r, const cb_case *c, unsigned slot_no, cb_case_wo
         load_cert_der(pki->client_cert[i], cred_der);
 
     /* 3. Requests. Cases in flight at once use different scratch files. */
-    const char *scratch = scratch_dir(r);
+    const char *scratch = cb_runner_scratch(r);
     char *keylog = k->keylog, *recvd = k->recvd;
     snprintf(k->keylog, sizeof(k->keylog), "%s/keylog-%u.txt", scratch, slot_no % CB_SCRATCH_SLOTS);
     snprintf(k->recvd, sizeof(k->recvd), "%s/received-%u.calist", scratch, slot_no % CB_SCRATCH_SLOTS);
@@ -419,7 +332,7 @@ int cb_case_exchange(cb_runner *r, cb_case_work *k, char *err, size_t errlen)
     const cb_case *c = &k->c;
     const char *id = k->id;
     /* 4. The handshake through the relay. */
-    cb_shimproc *sp = slot(r, c->server, 0), *cp = slot(r, c->client, 1);
+    cb_shimproc *sp = cb_runner_slot(r, c->server, 0), *cp = cb_runner_slot(r, c->client, 1);
     if (access(sp->path, X_OK) != 0 || access(cp->path, X_OK) != 0) {
         snprintf(err, errlen, "%s: no shim for stack \"%s\" (%s)", id,
                  access(sp->path, X_OK) != 0 ? c->server : c->client,
@@ -428,7 +341,7 @@ int cb_case_exchange(cb_runner *r, cb_case_work *k, char *err, size_t errlen)
     }
     cb_relay_opts ro = {c->timeout_ms + 2000, k->inject.len ? k->inject.p : NULL, k->inject.len};
     int rc = cb_relay_run(sp, k->sreq, cp, k->creq, &ro, &k->rr, err, errlen);
-    sweep(r);
+    cb_runner_sweep(r);
     return rc;
 }
 

@@ -64,6 +64,19 @@ typedef struct cb_runner {
 void cb_runner_init(cb_runner *r, const char *shim_dir, const char *work_dir, const char *out_dir);
 void cb_runner_close(cb_runner *r);
 
+/* cb_runner_slot returns the shim process of |stack| in |role| (0 server,
+ * 1 client), made on first use (runner.c). */
+cb_shimproc *cb_runner_slot(cb_runner *r, const char *stack, int role);
+
+/* cb_runner_scratch returns the runner's directory for per-case files, made
+ * once (tmpfs when there is one). */
+const char *cb_runner_scratch(cb_runner *r);
+
+/* cb_runner_sweep kills whatever a shim left behind outside its process
+ * group: every child of this process that is not one of the runner's shims
+ * (contain.h). */
+void cb_runner_sweep(cb_runner *r);
+
 /* cb_shim_path writes the executable of stack |id| ("openssl", or
  * "openssl@local": cabound-shim-openssl@local). Returns 0 when it exists. */
 int cb_shim_path(const char *shim_dir, const char *id, char *out, size_t outlen);
