@@ -77,6 +77,12 @@ def full():
 # is the best of three runs (the machine is shared; noise only adds). No
 # captures: the floor writes none, and cabound writes them only for cases
 # that fail a rule (wolfSSL's API-WIRE here).
+# The stacks in other languages have floors in their own language, built by
+# their shims' CMake into the same place (build/fuzz/bench_floor_STACK, same
+# arguments, microseconds first): go (harness/stacks/go/floor), rustls
+# (src/bench.rs), jsse and bctls (floor/, on cabound.shim.Floor: the JVM is
+# warmed before the clock), erlang (cabound_floor_erlang.erl: one BEAM node,
+# the two sides over loopback TCP, as OTP ssl needs a transport).
 def floor():
     floor_args = ["run", "--suites", HERE, "--suite", "bench-floor", "--out", f"{OUT}/floor", "--quiet",
                   "--no-boundaries", "--no-reports", "--expect", f"{OUT}/none", "--jobs", "1", "--pcap", "never"]
@@ -87,7 +93,7 @@ def floor():
     pems = sorted(glob.glob(f"{OUT}/floor/work/pki/list-*.pem"))
     with open(f"{OUT}/floor-pems.txt", "w") as f:
         f.write("".join(p + "\n" for p in pems))
-    for stack in os.environ.get("BENCH_STACKS", "openssl,boringssl,gnutls,mbedtls,wolfssl,nss,go").split(","):
+    for stack in os.environ.get("BENCH_STACKS", "openssl,boringssl,gnutls,mbedtls,wolfssl,nss,go,jsse,bctls,rustls,erlang,botan,bearssl").split(","):
         exe = os.path.join(B, "fuzz", f"bench_floor_{stack}")
         if not os.access(exe, os.X_OK):
             rows.append((f"floor {stack}", "not built (fuzz/bench_floor.c)"))
