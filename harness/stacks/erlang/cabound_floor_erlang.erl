@@ -36,8 +36,13 @@ main(Args) ->
     ok = logger:add_handler(default, logger_std_h, #{config => #{type => standard_error}}),
     erlang:halt(run(Args)).
 
+%% die ends the floor with a message, removing the bundle copies first.
 die(Code, Fmt, Args) ->
     io:format(standard_error, "bench_floor_erlang: " ++ Fmt ++ "~n", Args),
+    _ = case get(tmp) of
+            undefined -> ok;
+            Tmp -> file:del_dir_r(Tmp)
+        end,
     erlang:halt(Code).
 
 run([BytesS, ItersS, PemList]) ->
@@ -63,7 +68,11 @@ run([BytesS, ItersS, PemList]) ->
     %% of this process's own.
     Tmp = filename:join(os:getenv("TMPDIR", "/tmp"), "cabound-floor-erlang-" ++ os:getpid()),
     ok = file:make_dir(Tmp),
-    Contents = [element(2, {ok, _} = file:read_file(B)) || B <- Bundles],
+    put(tmp, Tmp),
+    Contents = [case file:read_file(B) of
+                    {ok, Pem} -> Pem;
+                    {error, Why2} -> die(2, "~ts: ~p", [B, Why2])
+                end || B <- Bundles],
     NB = length(Contents),
     Copy = fun(I) ->
                    P = filename:join(Tmp, integer_to_list(I) ++ ".pem"),
@@ -109,19 +118,25 @@ run(_) ->
 pair(L, Port, ServerOpts, ClientOpts) ->
     Self = self(),
     Srv = spawn_link(fun() ->
-                             {ok, T} = gen_tcp:accept(L, 10000),
-                             R = case ssl:handshake(T, ServerOpts, 10000) of
-                                     {ok, S} ->
-                                         Peer = ssl:peercert(S),
-                                         ssl:close(S),
-                                         Peer;
+                             R = case gen_tcp:accept(L, 10000) of
+                                     {ok, T} ->
+                                         case ssl:handshake(T, ServerOpts, 10000) of
+                                             {ok, S} ->
+                                                 Peer = ssl:peercert(S),
+                                                 ssl:close(S),
+                                                 Peer;
+                                             Err ->
+                                                 Err
+                                         end;
                                      Err ->
-                                         Err
+                                         {accept, Err}
                                  end,
                              Self ! {self(), R}
                      end),
-    {ok, T} = gen_tcp:connect({127, 0, 0, 1}, Port, [binary, {active, false}, {nodelay, true}], 10000),
-    C = ssl:connect(T, ClientOpts, 10000),
+    C = case gen_tcp:connect({127, 0, 0, 1}, Port, [binary, {active, false}, {nodelay, true}], 10000) of
+            {ok, T} -> ssl:connect(T, ClientOpts, 10000);
+            Err -> {connect, Err}
+        end,
     receive
         {Srv, SR} ->
             case {C, SR} of

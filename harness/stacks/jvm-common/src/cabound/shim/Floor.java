@@ -64,9 +64,13 @@ public final class Floor {
 
         CaList(Path p) throws IOException, java.security.GeneralSecurityException {
             pem = Files.readAllBytes(p);
-            for (java.security.cert.Certificate c :
-                 CertificateFactory.getInstance("X.509").generateCertificates(new ByteArrayInputStream(pem)))
-                dns.add(((X509Certificate) c).getSubjectX500Principal().getEncoded());
+            try {
+                for (java.security.cert.Certificate c :
+                     CertificateFactory.getInstance("X.509").generateCertificates(new ByteArrayInputStream(pem)))
+                    dns.add(((X509Certificate) c).getSubjectX500Principal().getEncoded());
+            } catch (java.security.GeneralSecurityException e) {
+                throw new IOException(p + ": " + e.getMessage(), e);
+            }
             if (dns.isEmpty())
                 throw new IOException(p + ": no certificate");
         }
