@@ -18,6 +18,7 @@ for s in $want; do
 done
 [ -n "$stacks" ] || { echo "none of $want installed"; exit 77; }
 printf 'cabound-list 1\ndn 3000 ok\ndn abc\n' >"$TMP/bad.calist"
+printf 'cabound-list 1\ndn 3000 ok\n' >"$TMP/good.calist"
 
 for s in $stacks; do
   SHIM="$BUILD/cabound-shim-$s"
@@ -32,7 +33,7 @@ ctl, theirs = socket.socketpair(socket.AF_UNIX, socket.SOCK_SEQPACKET)
 os.set_inheritable(theirs.fileno(), True)
 log = open(os.path.join(tmp, name + ".log"), "w")
 p = subprocess.Popen([shim, "--serve"], stdin=subprocess.DEVNULL, stdout=log, stderr=log,
-                     pass_fds=(theirs.fileno(),), preexec_fn=lambda: os.dup2(theirs.fileno(), 3))
+                     pass_fds=(3,), preexec_fn=lambda: os.dup2(theirs.fileno(), 3))
 theirs.close()
 ctl.settimeout(30)
 # A mode the stack lacks: a list source, else a TLS version (None: it has every one).
@@ -49,7 +50,8 @@ reqs = [
 ]
 if lacks:
     k, m = lacks
-    r = {**base, "case": "c4", "calist_source": m if k == "calist_source" else "none"}
+    r = {**base, "case": "c4", "calist_source": m if k == "calist_source" else "none", "calist": tmp + "/good.calist",
+         "calist_pem": tmp + "/none.pem"}
     if k == "tls":
         r["tls"] = m
     reqs.append((json.dumps(r).encode(), True))
@@ -95,7 +97,9 @@ else:
     print("note: %s supports every source and version; no unsupported request" % name, file=sys.stderr)
 v(rc == 0, "EOF on fd 3 ends the shim with exit 0 (%s)" % rc)
 PY
-  check "$s: the exchange ran" [ $? -eq 0 ]
+  rc=$?
+  check "$s: the exchange ran" [ $rc -eq 0 ]
+  [ $rc -eq 0 ] || tail -5 "$TMP/err" >&2
   while IFS=$'\t' read -r verdict what; do
     check "$what" [ "$verdict" = PASS ]
   done <"$TMP/verdicts"

@@ -40,6 +40,7 @@ PY
 }
 
 printf 'cabound-list 1\ndn 3000 ok\ndn abc\n' >"$TMP/bad.calist"
+printf 'cabound-list 1\ndn 3000 ok\n' >"$TMP/good.calist"
 for s in $stacks; do
   SHIM="$BUILD/cabound-shim-$s"
   desc=$("$SHIM" --describe)
@@ -53,7 +54,7 @@ for s in $stacks; do
   {
     echo 'not json'
     echo "{\"contract\":2,\"case\":\"c1\",\"connect\":\"$addr\",\"role\":\"bogus\",\"tls\":\"1.2\"}"
-    echo "{\"contract\":2,\"case\":\"c2\",\"connect\":\"$addr\",\"role\":\"server\",\"tls\":\"1.2\",\"cert\":\"c\",\"key\":\"k\",\"trust\":\"t\",\"calist_source\":\"raw\",\"calist\":\"l\"}"
+    echo "{\"contract\":2,\"case\":\"c2\",\"connect\":\"$addr\",\"role\":\"server\",\"tls\":\"1.2\",\"cert\":\"c\",\"key\":\"k\",\"trust\":\"t\",\"calist_source\":\"raw\",\"calist\":\"$TMP/good.calist\"}"
     echo "{\"contract\":2,\"case\":\"c3\",\"connect\":\"$addr\",\"role\":\"client\",\"tls\":\"1.2\",\"select\":\"native\",\"received_out\":\"$TMP/r\",\"calist\":\"$TMP/bad.calist\"}"
     echo "{\"contract\":2,\"case\":\"c4\",\"connect\":\"$addr\",\"role\":\"server\",\"tls\":\"1.2\",\"cert\":\"c\",\"key\":\"k\",\"trust\":\"t\",\"calist_source\":\"trust-store\",\"calist_pem\":\"p\",\"calist\":\"$TMP/bad.calist\"}"
   } >"$TMP/requests"
