@@ -76,6 +76,22 @@ static void unknown(const cb_results *rs, const char *finding, char *err, size_t
     json_t *names = json_object();
     size_t best = (size_t)-1;
     const char *near = NULL;
+    if (strchr(finding, '/')) { /* a case id: the nearest case's */
+        for (size_t i = 0; i < rs->n; i++) {
+            size_t d = distance(finding, rs->v[i].case_id);
+            if (d < best) {
+                best = d;
+                near = rs->v[i].case_id;
+            }
+        }
+        if (near && best <= strlen(finding) / 10 + 2)
+            snprintf(err, errlen, "--upstream %.200s: no such case in this run; did you mean %.300s?", finding, near);
+        else
+            snprintf(err, errlen, "--upstream %.200s: no such case in this run (a case id is SUITE/NAME/SERVER>CLIENT/TLS, "
+                     "as results.jsonl's \"case\")", finding);
+        json_decref(names);
+        return;
+    }
     if (names && finding_names(rs, names) == 0) {
         const char *k;
         json_t *v;

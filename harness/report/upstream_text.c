@@ -51,6 +51,11 @@ static void rule_rfc(enum cb_rule r, int tls13, rfc_text out[2])
     switch (r) {
     case CB_RULE_PREFIX:
     case CB_RULE_API_WIRE:
+        if (r == CB_RULE_PREFIX)
+            out[1] = (rfc_text){tls13 ? "RFC 8446 3.4 (Vectors)" : "RFC 5246 4.3 (Vectors)",
+                                "Variable-length vectors are defined by specifying a subrange of legal lengths, inclusively, "
+                                "using the notation <floor..ceiling>. When these are encoded, the actual length precedes the "
+                                "vector's contents in the byte stream."};
         if (tls13)
             out[0] = (rfc_text){"RFC 8446 4.2.4 (Certificate Authorities)",
                                 "The \"certificate_authorities\" extension is used to indicate the certificate authorities "
@@ -328,10 +333,11 @@ static void observed(FILE *f, const cb_upstream_doc *d)
             c->bytes[0], c->bytes[1], c->n);
     if (c->cut)
         fputs(" (the capture ends inside a record)", f);
-    fputs(". Record headers as sent (TLS 1.3 records after the ServerHello are encrypted: open the pcap with the key "
-          "log as `tls.keylog_file` to see the handshake messages inside):\n\n| # | ms | from | content type | length | alert |\n"
-          "| --- | --- | --- | --- | --- | --- |\n",
-          f);
+    fprintf(f, ". Record headers as sent (%s: open the pcap with the key log as `tls.keylog_file` to see the messages "
+               "inside); ms from the capture's first packet:\n\n| # | ms | from | content type | length | alert |\n"
+               "| --- | --- | --- | --- | --- | --- |\n",
+            strcmp(r->tls, "1.3") == 0 ? "in TLS 1.3 every record after the ServerHello is encrypted"
+                                        : "in TLS 1.2 a side's records after its ChangeCipherSpec are encrypted");
     size_t shown = c->n > 80 ? 80 : c->n;
     for (size_t i = 0; i < shown; i++) {
         const cb_cap_record *x = &c->v[i];
@@ -349,9 +355,14 @@ static void observed(FILE *f, const cb_upstream_doc *d)
     }
     if (c->n > shown)
         fprintf(f, "| \xe2\x80\xa6 | | | %zu more records | | |\n", c->n - shown);
-    for (int k = 0; k < 2; k++)
+    fputs("\n", f);
+    /* The closes in the order they came. */
+    int first = c->fin[0] && c->fin[1] ? (c->fin_ms[1] < c->fin_ms[0] ? 1 : 0) : c->fin[1] ? 1 : 0;
+    for (int i = 0; i < 2; i++) {
+        int k = i ? !first : first;
         if (c->fin[k])
             fprintf(f, "%s closed its side (TCP FIN) at %.3f ms.\n", k ? "The server" : "The client", c->fin_ms[k]);
+    }
     fputs("\n", f);
 }
 
@@ -372,6 +383,11 @@ void cb_upstream_write(FILE *f, const cb_upstream_doc *d)
     }
 
     fputs("# ", f);
+    /* "Mbed TLS 3.6.7" names itself; a bare "3.8.13" gets the stack's name. */
+    if (!version || (*version >= '0' && *version <= '9')) {
+        cb_md_put(f, d->stack, 60);
+        fputc(' ', f);
+    }
     cb_md_put(f, version ? version : d->release, 100);
     fprintf(f, " %s %s (TLS %s, %s)\n\n", d->side, er < CB_RULE_COUNT ? rule_title(er) : "fails a rule", r->tls, d->rule);
     fputs("Found by cabound, a conformance suite for the `certificate_authorities` list of TLS 1.2 and 1.3 (real "
@@ -431,11 +447,12 @@ void cb_upstream_write(FILE *f, const cb_upstream_doc *d)
         fputs(", ", f);
         cb_md_put(f, version, 100);
     }
-    fputs("). ", f);
+    fputs(")", f);
     if (why) {
+        fputs(": ", f);
         cb_md_put(f, why, 600);
-        fputs(". ", f);
     }
+    fputs(". ", f);
     fputs("A hit is held against the side that first departed from the protocol: the relay records every record and "
           "every close in both directions, in order, so a side that closed silently is told apart from a peer that "
           "answered that close.\n\n",
