@@ -57,8 +57,8 @@ int cb_report_changes_jsonl(const char *dir, char *err, size_t errlen);
  * repro. Success: the table was printed and every line was well formed. */
 int cb_report_changes_md(const char *results_jsonl, FILE *out, char *err, size_t errlen);
 
-/* cb_report_upstream writes, into |out_dir| (created; it must not hold a
- * REPORT.md already unless |force|), a report for a maintainer's tracker
+/* cb_report_upstream writes, into |out_dir| (created with its parents; files
+ * of the same names are replaced), a report for a maintainer's tracker
  * about |finding| of the run in |dir|: REPORT.md with both versions, the
  * reproducer, the RFC text, what the wire showed and the side at fault,
  * plus the case's pcap and key log. |finding| is "STACK:SIDE:RULE" (as the
