@@ -287,6 +287,15 @@ static void test_holds(void)
     CHECK(md && strstr(md, "unmeasured (no current release of boringssl in this run)"));
     CHECK(md && strstr(md, "| wolfssl@5.9 | server | ` CA-PREFIX `") && strstr(md, "(this is the current release)"));
     free(md);
+    /* The page's per-stack table says the same. */
+    char html[400];
+    snprintf(html, sizeof(html), "%s/report.html", dir);
+    CHECK(cb_report_html(dir, html, err, sizeof(err)) == 0);
+    char *page = slurp(html);
+    CHECK(page && strstr(page, "<th>still holds in the current release</th>"));
+    CHECK(page && strstr(page, "<code>wolfssl@5.9</code>: <b>partly</b> <small>1 of 2</small>"));
+    CHECK(page && strstr(page, "<code>nss@3.110</code>: <b>no</b> <small>0 of 1</small>"));
+    free(page);
 
     /* --upstream: a finding that holds is written; the others are refused. */
     char out[400], path[500];

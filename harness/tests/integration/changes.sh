@@ -74,6 +74,8 @@ rows = [l.split(" | ") for l in open(sys.argv[1]) if l.startswith("| `")]
 sys.exit(0 if rows and sum(int(r[4]) for r in rows) == int(sys.argv[2]) else 1)
 PY
 cp "$R/changes.jsonl" "$TMP/changes.run"
+"$CABOUND" merge --out "$TMP/m" "$R" --allow-missing >/dev/null 2>&1
+check "cabound merge writes the same changes.jsonl" cmp -s "$TMP/m/changes.jsonl" "$TMP/changes.run"
 "$CABOUND" report "$R" --allow-missing >/dev/null
 check "cabound report rewrites the same changes.jsonl" cmp -s "$R/changes.jsonl" "$TMP/changes.run"
 
