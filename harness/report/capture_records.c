@@ -185,8 +185,14 @@ int cb_capture_read(const char *path, cb_capture *out, char *err, size_t errlen)
         }
     }
     if (rc == 0 && got == -1) {
-        snprintf(err, errlen, "%s: %s", path, pcap_geterr(p));
-        rc = -1;
+        /* A file cut short (a copy interrupted, a full disk): the packets
+         * before the cut are still what was sent. */
+        snprintf(out->note, sizeof(out->note), "%s", pcap_geterr(p));
+        out->cut = 1;
+        if (!out->packets) {
+            snprintf(err, errlen, "%s: %s", path, pcap_geterr(p));
+            rc = -1;
+        }
     }
     pcap_close(p);
     if (rc == 0 && !st[0].n && !st[1].n) {

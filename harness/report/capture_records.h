@@ -29,6 +29,7 @@ typedef struct cb_capture {
     int fin[2];          /* that direction's FIN was seen */
     double fin_ms[2];
     int cut;             /* a direction passed CB_CAPTURE_MAX_BYTES, or the last record was incomplete */
+    char note[300];      /* why the file ended early ("" when it did not): what came before is kept */
 } cb_capture;
 
 /* cb_capture_read reads the records of |path|. Returns 0, or -1 with

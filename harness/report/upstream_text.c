@@ -331,8 +331,13 @@ static void observed(FILE *f, const cb_upstream_doc *d)
     const cb_capture *c = d->cap;
     fprintf(f, "`%s`: %zu packets; %zu bytes from the client, %zu from the server; %zu TLS records", d->pcap, c->packets,
             c->bytes[0], c->bytes[1], c->n);
-    if (c->cut)
+    if (c->note[0]) {
+        fputs(" (the file ends early: ", f);
+        cb_md_put(f, c->note, 200);
+        fputs("; the records before that are listed)", f);
+    } else if (c->cut) {
         fputs(" (the capture ends inside a record)", f);
+    }
     fprintf(f, ". Record headers as sent (%s: open the pcap with the key log as `tls.keylog_file` to see the messages "
                "inside); ms from the capture's first packet:\n\n| # | ms | from | content type | length | alert |\n"
                "| --- | --- | --- | --- | --- | --- |\n",

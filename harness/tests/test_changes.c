@@ -15,8 +15,10 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "capture_records.h"
 #include "changes.h"
 #include "check.h"
+#include "pcap_out.h"
 #include "report.h"
 #include "results_read.h"
 #include "testutil.h"
@@ -349,6 +351,55 @@ static void test_holds(void)
     CHECK(stat(path, &st) != 0);
 }
 
+/* The upstream report's record list, from a capture written by the
+ * harness's own pcap writer: records split over segments and packed in one
+ * segment, a plaintext alert, both FINs in order; a file cut short keeps
+ * what came before; a file that is not a pcap is an error. */
+static void test_capture(void)
+{
+    static uint8_t ch[5 + 10], big[5 + 16384], two[5 + 1 + 5 + 3], alert[7] = {21, 3, 3, 0, 2, 2, 50};
+    memset(ch, 0, sizeof(ch));
+    ch[0] = 22, ch[1] = 3, ch[2] = 1, ch[4] = 10;
+    memset(big, 0xab, sizeof(big));
+    big[0] = 22, big[1] = 3, big[2] = 3, big[3] = 0x40, big[4] = 0x00;
+    memset(two, 0, sizeof(two));
+    two[0] = 20, two[1] = 3, two[2] = 3, two[4] = 1, two[6] = 23, two[7] = 3, two[8] = 3, two[10] = 3;
+    cb_chunk c[] = {
+        {0, ch, sizeof(ch), 0.001, 0},   {1, big, sizeof(big), 0.002, 0}, {1, two, sizeof(two), 0.003, 0},
+        {0, alert, sizeof(alert), 0.004, 0}, {0, NULL, 0, 0.005, 1},       {1, NULL, 0, 0.006, 1},
+    };
+    char path[400], err[512];
+    snprintf(path, sizeof(path), "%s/case.pcap", tmp);
+    CHECK(cb_pcap_write(path, c, sizeof(c) / sizeof(c[0]), 7, err, sizeof(err)) == 0);
+    cb_capture cap;
+    CHECK(cb_capture_read(path, &cap, err, sizeof(err)) == 0);
+    CHECK_EQ(cap.n, 5);
+    if (cap.n == 5) {
+        CHECK(!cap.v[0].from_server && cap.v[0].type == 22 && cap.v[0].len == 10);
+        CHECK(cap.v[1].from_server && cap.v[1].type == 22 && cap.v[1].len == 16384); /* over two segments */
+        CHECK(cap.v[2].from_server && cap.v[2].type == 20 && cap.v[2].len == 1);
+        CHECK(cap.v[3].from_server && cap.v[3].type == 23 && cap.v[3].len == 3); /* packed with the CCS */
+        CHECK(!cap.v[4].from_server && cap.v[4].type == 21 && cap.v[4].alert_level == 2 && cap.v[4].alert_desc == 50);
+    }
+    CHECK(cap.fin[0] && cap.fin[1] && cap.fin_ms[0] < cap.fin_ms[1]);
+    CHECK_EQ(cap.bytes[0], sizeof(ch) + sizeof(alert));
+    CHECK_EQ(cap.bytes[1], sizeof(big) + sizeof(two));
+    CHECK(!cap.cut && !cap.note[0]);
+    cb_capture_free(&cap);
+    /* Cut inside the big record's second segment: the first records stay. */
+    CHECK(truncate(path, 16600) == 0);
+    CHECK(cb_capture_read(path, &cap, err, sizeof(err)) == 0);
+    CHECK(cap.cut && cap.note[0] && cap.n == 2 && cap.v[0].len == 10 && cap.v[1].len == 16384);
+    cb_capture_free(&cap);
+    FILE *f = fopen(path, "wb");
+    if (f) {
+        fputs("not a capture at all, just text\n", f);
+        fclose(f);
+    }
+    CHECK(cb_capture_read(path, &cap, err, sizeof(err)) == -1 && strstr(err, path) == err);
+    cb_capture_free(&cap);
+}
+
 int main(void)
 {
     snprintf(tmp, sizeof(tmp), "/tmp/cabound-test-changes.XXXXXX");
@@ -358,6 +409,7 @@ int main(void)
     }
     test_changes();
     test_holds();
+    test_capture();
     char cmd[400];
     snprintf(cmd, sizeof(cmd), "rm -rf '%s'", tmp);
     if (getenv("KEEP") == NULL && system(cmd) != 0)
