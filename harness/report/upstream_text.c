@@ -423,6 +423,20 @@ void cb_upstream_write(FILE *f, const cb_upstream_doc *d)
     if (d->packaged && str(d->packaged, "repro")) {
         fputs("\nThe same case with the packaged stack:\n\n", f);
         fenced(f, "sh", str(d->packaged, "repro"));
+        /* A suite may leave the list source or the selection mode to each
+         * stack's own way (auto): the two builds can differ there. */
+        static const char *const keys[] = {"source", "select"};
+        for (int k = 0; k < 2; k++) {
+            const char *a = str(d->packaged, keys[k]), *b = str(r, keys[k]);
+            if (a && b && strcmp(a, b) != 0) {
+                fprintf(f, "\nThe suite leaves the %s to each stack: the packaged case ran with `--%s` ",
+                        k ? "selection mode" : "list source", keys[k]);
+                cb_md_code(f, a);
+                fprintf(f, ", the current release's with `--%s` ", keys[k]);
+                cb_md_code(f, b);
+                fputs(".\n", f);
+            }
+        }
     }
     fputs("\nIt runs the one case and prints its results line (JSON): the finding is its `rule_hits` entry for the ", f);
     fputs(d->side, f);
