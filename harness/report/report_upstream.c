@@ -197,7 +197,8 @@ static int resolve(const cb_case_index *ix, const char *finding, target *t, char
                      finding, r->server_verdict ? r->server_verdict : "-", r->client_verdict ? r->client_verdict : "-");
             return 2;
         }
-        int last = 2;
+        snprintf(err, errlen, "--upstream %.200s: none of its rule hits names the side it is about (server or client): "
+                 "nothing to report upstream", finding);
         for (size_t k = 0; k < json_array_size(hits); k++) {
             const json_t *h = json_array_get(hits, k);
             const char *rule = json_string_value(json_object_get(h, "rule"));
@@ -232,9 +233,8 @@ static int resolve(const cb_case_index *ix, const char *finding, target *t, char
             }
             snprintf(err, errlen, "--upstream %.200s: its %s %s hit does not hold in %s: nothing to report upstream", finding,
                      side, rule, n > 0 ? "the same case with the current release" : "a current release (none of this stack ran)");
-            last = 2;
         }
-        return last;
+        return 2;
     }
     /* STACK:SIDE:RULE */
     char buf[400];
