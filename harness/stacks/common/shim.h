@@ -39,6 +39,10 @@ struct shim_case {
     const char *keylog;              /* NULL: no key log */
     const char *received_out;        /* NULL: don't write */
     int timeout_ms;
+    /* Client, for cabound probe against a live server (only a stack with
+     * probe_keys gets them; the harness's own cases never set them): */
+    const char *server_name;         /* SNI host name to send, or NULL */
+    bool no_peer_verify;             /* accept any server certificate ("peer_verify": "none") */
 };
 
 struct shim_obs {
@@ -73,6 +77,10 @@ struct shim_stack {
      * not close) and fills |obs| (already zeroed, alerts -1, sent_cert -2).
      * An unsupported case sets obs->unsupported and obs->reason. */
     void (*run)(const struct shim_case *c, int fd, struct shim_obs *obs);
+    /* probe_keys: the stack honours the client keys "server_name" and
+     * "peer_verify" (cabound probe); a request with them to a stack without
+     * is unsupported, never silently run otherwise. */
+    bool probe_keys;
 };
 
 int shim_main(int argc, char **argv, const struct shim_stack *stack);
