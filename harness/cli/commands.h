@@ -18,6 +18,7 @@ int cmd_corpus(int argc, char **argv);
 int cmd_merge(int argc, char **argv);
 int cmd_report(int argc, char **argv);
 int cmd_probe(int argc, char **argv);
+int cmd_deploy(int argc, char **argv);
 
 /* The directory holding the cabound executable. */
 const char *cb_self_dir(void);

@@ -25,6 +25,7 @@ static const struct command commands[] = {
     {"gen-list", cmd_gen_list, "write a CA list of exact list bytes to a list file"},
     {"decode", cmd_decode, "classify a list file or an encoded list"},
     {"probe", cmd_probe, "report a live server's CertificateRequest and the client limits it passes"},
+    {"deploy", cmd_deploy, "one case through real programs: FreeRADIUS EAP-TLS (eap), OpenVPN (vpn)"},
     {"corpus", cmd_corpus, "write the boundary-case corpus for other projects"},
     {"merge", cmd_merge, "join shard outputs into one report"},
     {"report", cmd_report, "rewrite junit.xml and report.html from a results directory"},
