@@ -166,6 +166,15 @@ int cb_app_log_last(const cb_app *a, const char *needle, char *out, size_t outle
     return found;
 }
 
+int cb_app_log_first_of(const cb_app *a, const char *const *needles, char *out, size_t outlen)
+{
+    for (size_t i = 0; needles[i]; i++)
+        if (cb_app_log_last(a, needles[i], out, outlen) == 0)
+            return 0;
+    out[0] = 0;
+    return -1;
+}
+
 int cb_app_wait_log(cb_app *a, const char *needle, int ms, char *err, size_t errlen)
 {
     double end = now_ms() + ms;

@@ -42,6 +42,11 @@ int cb_app_library(const cb_app *a, const char *pattern, char *out, size_t outle
  * line when NULL) into |out|. Returns 0, or -1 when there is none. */
 int cb_app_log_last(const cb_app *a, const char *needle, char *out, size_t outlen);
 
+/* cb_app_log_first_of copies the last log line holding the first of
+ * |needles| (NULL-terminated, most telling first) that occurs at all.
+ * Returns 0, or -1 when none does. */
+int cb_app_log_first_of(const cb_app *a, const char *const *needles, char *out, size_t outlen);
+
 /* cb_app_version runs |argv| and copies the first line of its output that
  * holds |needle| into |out| ("" when none). */
 void cb_app_version(char *const argv[], const char *needle, char *out, size_t outlen);

@@ -326,7 +326,9 @@ int cb_eap_run(cb_runner *r, const cb_case *c, json_t **line, char *err, size_t 
     cb_app_version(epv, "wpa_supplicant", epver, sizeof(epver));
     int ep_ok = cb_app_exit_code(&ep) == 0 && cb_app_log_last(&ep, NULL, last, sizeof(last)) == 0 &&
                 strcmp(last, "SUCCESS") == 0;
-    if (!ep_ok && cb_app_log_last(&ep, "TLS: ", eperr, sizeof(eperr)) != 0)
+    static const char *const ep_why[] = {"SSL3 alert", "TLS: Certificate verification failed", "SSL: SSL_connect",
+                                         "CTRL-EVENT-EAP-FAILURE", "EAP: Received EAP-Failure", NULL};
+    if (!ep_ok && cb_app_log_first_of(&ep, ep_why, eperr, sizeof(eperr)) != 0)
         cb_app_log_last(&ep, NULL, eperr, sizeof(eperr));
     int fr_ok = e.last_code == CB_RADIUS_ACCESS_ACCEPT;
     if (!fr_ok && cb_app_log_last(&fr, "ERROR:", frerr, sizeof(frerr)) != 0)
