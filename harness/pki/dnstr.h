@@ -5,8 +5,9 @@
 #include <stddef.h>
 #include <stdint.h>
 
-/* cb_dn_string writes |der| (one DER Name) as an RFC 4514 string, most
- * specific RDN first ("CN=Root,O=Example,C=US"; UTF-8 kept as UTF-8),
+/* cb_dn_string writes |der| (one DER Name) as an RFC 4514 string, the
+ * last RDN first, as RFC 4514 2.1 orders them ("CN=Root,O=Example,C=US" for
+ * a Name encoded C, O, CN; UTF-8 kept as UTF-8),
  * into |out| (cut at |outlen| with "..." at the end). Bytes that are not
  * one whole DER Name give "(not a DER Name: N bytes)". Returns 0, or -1 for
  * the not-a-Name case. */
