@@ -323,7 +323,7 @@ int cb_eap_run(cb_runner *r, const cb_case *c, json_t **line, char *err, size_t 
     char frver[256], epver[256], frerr[512] = "", eperr[512] = "", last[512];
     char *frv[] = {"freeradius", "-v", NULL}, *epv[] = {"eapol_test", "-v", NULL};
     cb_app_version(frv, "FreeRADIUS Version", frver, sizeof(frver));
-    cb_app_version(epv, "wpa_supplicant", epver, sizeof(epver));
+    cb_app_version(epv, "eapol_test v", epver, sizeof(epver));
     int ep_ok = cb_app_exit_code(&ep) == 0 && cb_app_log_last(&ep, NULL, last, sizeof(last)) == 0 &&
                 strcmp(last, "SUCCESS") == 0;
     static const char *const ep_why[] = {"SSL3 alert", "TLS: Certificate verification failed", "SSL: SSL_connect",

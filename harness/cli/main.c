@@ -58,7 +58,8 @@ static void usage(FILE *f)
     fprintf(f, "\n  cabound --version   print cabound's version\n"
                "\nThe main job is `cabound run` (every suite over every installed stack; results/).\n"
                "Exit status (every command): 0 every observation met its expectation; 1 a finding,\n"
-               "regression, xpass, error or missing expectation; 2 a usage or input error.\n");
+               "regression, xpass, error or missing expectation; 2 a usage or input error\n"
+               "(probe has its own: cabound probe --help).\n");
 }
 
 int main(int argc, char **argv)
