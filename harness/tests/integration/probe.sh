@@ -93,6 +93,19 @@ timeout 20 "$CABOUND" probe "127.0.0.1:$port" >"$TMP/none.out" 2>&1; rc=$?
 check "no CertificateRequest: exit 4, got $rc" [ "$rc" -eq 4 ]
 check "no CertificateRequest: said for both versions" [ "$(grep -c 'asked for no client certificate' "$TMP/none.out")" -eq 2 ]
 
+# --sni reaches the server: one that knows only probe.example (and says so
+# fatally) answers another name with unrecognized_name.
+for name in probe.example other.example; do
+  port=$(free_port)
+  openssl s_server -accept "127.0.0.1:$port" -cert "$TMP/c.pem" -key "$TMP/k.pem" -naccept 1 -quiet \
+    -servername probe.example -servername_fatal -cert2 "$TMP/c.pem" -key2 "$TMP/k.pem" >/dev/null 2>&1 </dev/null &
+  pids+=($!)
+  wait_listen "$port"
+  timeout 20 "$CABOUND" probe --tls 1.2 --sni "$name" "127.0.0.1:$port" >"$TMP/sni-$name.out" 2>&1
+done
+check "--sni probe.example: the server's flight (no certificate asked)" grep -q "asked for no client certificate" "$TMP/sni-probe.example.out"
+check "--sni other.example: refused with alert 112" grep -q "refused TLS 1.2: alert 112 (unrecognized_name)" "$TMP/sni-other.example.out"
+
 # A closed port.
 port=$(free_port)
 timeout 20 "$CABOUND" probe --tls 1.2 "127.0.0.1:$port" >"$TMP/closed.out" 2>&1; rc=$?
