@@ -14,7 +14,7 @@
 #define CB_EAP_SYSTEM_RADDB "/etc/freeradius/3.0"
 
 /* cb_eap_run runs |c| (TLS 1.2, source trust-store) and returns its results
- * line (docs/results.md, plus "app"). Returns 0, or -1 with why in |err|
+ * line (docs/results.md, plus "app"). Returns 0; -2 when the case cannot be built (bad parameters); or -1 with why in |err|
  * (a program missing or not starting: an error, not an observation). */
 int cb_eap_run(cb_runner *r, const cb_case *c, json_t **line, char *err, size_t errlen);
 

@@ -155,7 +155,7 @@ int cb_vpn_run(cb_runner *r, const cb_case *c, json_t **line, char *err, size_t 
     }
     cb_case_work *k = NULL;
     if (cb_case_prepare(r, c, 0, &k, err, errlen) != 0)
-        return -1;
+        return -2; /* the case cannot be built from these parameters */
     const char *sreq, *creq;
     cb_case_requests(k, &sreq, &creq);
     json_t *sr = json_loads(sreq, 0, NULL), *cr = json_loads(creq, 0, NULL);

@@ -12,7 +12,7 @@
 #include "case.h"
 
 /* cb_vpn_run runs |c| (TLS 1.2) and returns its results line
- * (docs/results.md, plus "app"). Returns 0, or -1 with why in |err|. */
+ * (docs/results.md, plus "app"). Returns 0; -2 when the case cannot be built (bad parameters); or -1 with why in |err|. */
 int cb_vpn_run(cb_runner *r, const cb_case *c, json_t **line, char *err, size_t errlen);
 
 #endif

@@ -13,6 +13,7 @@
 #include "commands.h"
 #include "eap.h"
 #include "fileio.h"
+#include "repro.h"
 #include "vpn.h"
 
 /* The programs each driver needs and the Debian package that has them. */
@@ -125,13 +126,19 @@ int cmd_deploy(int argc, char **argv)
     cb_runner_close(&r);
     if (rc != 0) {
         fprintf(stderr, "cabound deploy %s: %s\n", what, err);
-        return CB_EXIT_FINDINGS;
+        return rc == -2 ? CB_EXIT_USAGE : CB_EXIT_FINDINGS;
     }
-    /* The command that reruns this case is this one, not a shim pair. */
-    char repro[2048];
-    snprintf(repro, sizeof(repro), "build/cabound deploy %s --list-bytes %zu --issuer %s --seed %llu%s%s", what,
-             c.list_bytes, c.issuer_at[0], (unsigned long long)c.seed, c.model[0] ? " --model " : "", c.model);
-    json_object_set_new(line, "repro", json_string(repro));
+    /* The command that reruns this case is this one, not a shim pair: the
+     * pair command's words (repro.c, every case flag, shell-quoted) with
+     * "pair --server S --client C" made "deploy WHAT". */
+    char self[4200], pair[4096], repro[4200];
+    cb_repro_self(cb_self_dir(), self, sizeof(self));
+    const char *tail = cb_repro(&c, self, pair, sizeof(pair)) == 0 ? strstr(pair, " --tls ") : NULL;
+    const char *head = strstr(pair, " pair --server ");
+    if (tail && head && head < tail) {
+        snprintf(repro, sizeof(repro), "%.*s deploy %s%s", (int)(head - pair), pair, what, tail);
+        json_object_set_new(line, "repro", json_string(repro));
+    }
     /* No expectations are recorded for deployed programs (yet): the line
      * says so rather than pass or fail anything. */
     json_object_set_new(line, "expected", json_pack("{s:n,s:n}", "server", "client"));
