@@ -141,9 +141,9 @@ static int relay_loop(struct side sides[2], const cb_relay_opts *opts, cb_relay_
                 }
             break;
         }
-        if (!sides[0].shim && !sides[0].done && sides[1].done && sides[0].shut &&
-            now >= linger_from + CB_RELAY_REMOTE_LINGER_MS) {
-            sides[0].done = 1; /* the live server kept its end open: fine */
+        if (!sides[0].shim && !sides[0].done && sides[1].done &&
+            (sides[1].relay < 0 || (sides[0].shut && now >= linger_from + CB_RELAY_REMOTE_LINGER_MS))) {
+            sides[0].done = 1; /* the live server kept its end open (or the client never got one): fine */
             break;
         }
         struct pollfd pfd[4];
