@@ -89,7 +89,7 @@ static json_t *alert_json(int a)
         return json_null();
     if (a == CB_ALERT_OPAQUE)
         return json_string("encrypted");
-    return json_pack("{s:i,s:s}", "alert", a, "name", cb_alert_name(a));
+    return json_pack("{s:i,s:s}", "alert", a, "name", cb_probe_alert_name(a));
 }
 
 static void print_json(const char *target, const char *sni, const char *stack, int tls13, const cb_probe_result *r)
@@ -165,7 +165,7 @@ static void print_text(int tls13, const cb_probe_result *r, int show_dns)
         printf("  the server's answer to an empty Certificate: an encrypted alert\n");
     else
         printf("  the server's answer to an empty Certificate: alert %d (%s)\n", r->server_alert,
-               cb_alert_name(r->server_alert));
+               cb_probe_alert_name(r->server_alert));
     if (show_dns && d->dns.count) {
         printf("  DNs, in the server's order (RFC 4514):\n");
         for (size_t i = 0; i < d->dns.count; i++) {

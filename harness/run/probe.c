@@ -26,7 +26,7 @@ static double now_ms(void)
     return ts.tv_sec * 1e3 + ts.tv_nsec / 1e6;
 }
 
-const char *cb_alert_name(int d)
+const char *cb_probe_alert_name(int d)
 {
     static const struct {
         int d;
@@ -213,7 +213,7 @@ static void judge(const cb_probe_opts *o, const cb_relay_result *rr, const char 
     } else if (!has_msg(&s2c.hs, 2)) {
         if (out->server_alert >= 0)
             snprintf(out->why, sizeof(out->why), "the server refused TLS %s: alert %d (%s)", v, out->server_alert,
-                     cb_alert_name(out->server_alert));
+                     cb_probe_alert_name(out->server_alert));
         else
             snprintf(out->why, sizeof(out->why), "no ServerHello for TLS %s%s%s", v, client_error[0] ? ": client: " : "",
                      client_error);

@@ -59,7 +59,7 @@ void cb_probe_result_free(cb_probe_result *r);
  * length also covers the list's own 2-byte length) and was well-formed. */
 void cb_probe_fits(size_t list_bytes, size_t message_bytes, int tls13, int well_formed, int fits[3]);
 
-/* cb_alert_name names a TLS AlertDescription (RFC 8446 6), or "unknown". */
-const char *cb_alert_name(int desc);
+/* cb_probe_alert_name names a TLS AlertDescription (RFC 8446 6), or "unknown". */
+const char *cb_probe_alert_name(int desc);
 
 #endif
