@@ -345,6 +345,19 @@ int cb_case_exchange(cb_runner *r, cb_case_work *k, char *err, size_t errlen)
     return rc;
 }
 
+void cb_case_requests(const cb_case_work *k, const char **server_request, const char **client_request)
+{
+    *server_request = k->sreq;
+    *client_request = k->creq;
+}
+
+void cb_case_take_exchange(cb_case_work *k, cb_relay_result *rr)
+{
+    cb_relay_result_free(&k->rr);
+    k->rr = *rr;
+    memset(rr, 0, sizeof(*rr));
+}
+
 int cb_case_judge(cb_runner *r, cb_case_work *k, json_t **result, char *err, size_t errlen)
 {
     (void)err;

@@ -36,6 +36,10 @@ struct shim_case {
     cb_calist calist;                /* calist_path, already loaded (server) */
     bool require_cert;
     enum shim_select select;
+    /* Client, for cabound probe against a live server (only a stack with
+     * probe_keys gets them; the harness's own cases never set them): */
+    const char *server_name;         /* SNI host name to send, or NULL */
+    bool no_peer_verify;             /* accept any server certificate ("peer_verify": "none") */
     const char *keylog;              /* NULL: no key log */
     const char *received_out;        /* NULL: don't write */
     int timeout_ms;
@@ -67,6 +71,10 @@ struct shim_stack {
     const char *const *tls;            /* NULL-terminated: "1.2", "1.3" */
     const char *const *sources;        /* NULL-terminated calist_source names */
     const char *const *selects;        /* NULL-terminated select names */
+    /* probe_keys: the stack honours the client keys "server_name" and
+     * "peer_verify" (cabound probe); a request with them to a stack without
+     * is unsupported, never silently run otherwise. */
+    bool probe_keys;
     /* init runs once per process; returns 0 or -1 (after printing why). */
     int (*init)(void);
     /* run performs one case over the connected socket |fd| (which it must
