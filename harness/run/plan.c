@@ -55,7 +55,11 @@ static size_t stacks_for(const cb_suite_words *w, const cb_stack_info *st, size_
         for (size_t j = 0; j < w->n; j++) {
             /* "openssl" names every build of it (openssl, openssl@local). */
             size_t l = strlen(w->v[j]);
-            named |= strcmp(w->v[j], "all") == 0 || strcmp(w->v[j], st[i].id) == 0 ||
+            /* "all" is every library; "apps" every real application
+             * (harness/stacks/apps): an application in "all" would multiply
+             * every suite by its slow start. */
+            named |= (strcmp(w->v[j], "all") == 0 && !st[i].app) || (strcmp(w->v[j], "apps") == 0 && st[i].app) ||
+                     strcmp(w->v[j], st[i].id) == 0 ||
                      (strncmp(w->v[j], st[i].id, l) == 0 && st[i].id[l] == '@');
         }
         if (named)

@@ -78,6 +78,6 @@ static const char *const selects[] = {"native", "by-issuer", NULL};
 
 int main(int argc, char **argv)
 {
-    static const struct shim_stack s = {"misbehave", version, anchor, tls, sources, selects, NULL, run};
+    static const struct shim_stack s = {"misbehave", version, anchor, tls, sources, selects, NULL, run, NULL, NULL};
     return shim_main(argc, argv, &s);
 }
