@@ -53,7 +53,7 @@ int cb_stack_is_app(const char *id);
 /* CB_APP_REQUEST is what a client writes after the handshake when its server
  * is an application: an HTTP server answers a request and sends nothing of
  * its own (the library shims' 'x'). */
-#define CB_APP_REQUEST "GET / HTTP/1.0\r\n\r\n"
+#define CB_APP_REQUEST "GET /index.html HTTP/1.0\r\n\r\n"
 
 /* cb_stack_find returns the entry for |id|, or NULL. */
 const cb_stack_info *cb_stack_find(const cb_stack_info *s, size_t n, const char *id);

@@ -12,6 +12,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <time.h>
 #include <unistd.h>
 
 #include "app.h"
@@ -109,10 +110,31 @@ static void a_run(const struct shim_case *c, int fd, struct shim_obs *obs)
         app_scratch_remove(dir);
         exit(3);
     }
-    if (app_wait_listening(&p, sc.port, 10000) != 0) {
+    /* The harness waits timeout_ms + 2 s for the reply: start-up, the
+     * exchange and the stop share that budget. */
+    struct timespec t0, t1;
+    clock_gettime(CLOCK_MONOTONIC, &t0);
+    int start_ms = c->timeout_ms / 2 < 3000 ? c->timeout_ms / 2 : 3000;
+    if (app_wait_listening(&p, sc.port, start_ms) != 0) {
         char tail[2048], etail[2048];
         app_read_tail(proclog, tail, sizeof(tail));
         app_read_tail(sc.error_log, etail, sizeof(etail));
+        if (!app_alive(&p)) {
+            /* The program refused this configuration and exited: that is
+             * how the deployment behaves with this list (lighttpd's
+             * mod_gnutls, for one, cannot load a long ssl.ca-dn-file), an
+             * observation, not a shim fault. The client sees the connection
+             * closed without a ServerHello. */
+            int st = p.status;
+            app_stop(&p, 1000);
+            char line[600];
+            server_app_start_error(etail[0] ? etail : tail, line, sizeof(line));
+            char text[800];
+            snprintf(text, sizeof(text), "%s exited at start-up (status %d): %s", app->program, st, line);
+            shim_set_error(obs, 0, text);
+            app_scratch_remove(dir);
+            return;
+        }
         fprintf(stderr, "%s: %s did not listen on 127.0.0.1:%d:\n%s\n%s\n", APP_NAME, app->program, sc.port, tail,
                 etail);
         app_stop(&p, 1000);
@@ -129,11 +151,26 @@ static void a_run(const struct shim_case *c, int fd, struct shim_obs *obs)
         app_scratch_remove(dir);
         exit(3);
     }
-    app_bridge(fd, conn, c->timeout_ms, c->timeout_ms + 2000);
+    clock_gettime(CLOCK_MONOTONIC, &t1);
+    int spent = (int)((t1.tv_sec - t0.tv_sec) * 1000 + (t1.tv_nsec - t0.tv_nsec) / 1000000);
+    int left = c->timeout_ms - spent > 500 ? c->timeout_ms - spent : 500;
+    app_bridge(fd, conn, left, left);
     close(conn);
+    if (app->family == FAM_HAPROXY) {
+        /* HAProxy logs the stream after it has closed the connection, in a
+         * later turn of its event loop: a SIGTERM at once loses the line. */
+        char plog[16384];
+        for (int i = 0; i < 50; i++) {
+            read_from(proclog, plog_from, plog, sizeof(plog));
+            if (strstr(plog, "cabound-status ") || strstr(plog, "SSL handshake failure"))
+                break;
+            struct timespec ts = {0, 10 * 1000 * 1000};
+            nanosleep(&ts, NULL);
+        }
+    }
     /* Stopped before the logs are read: lighttpd and Apache flush their
      * access log on the way out. */
-    app_stop(&p, 2000);
+    app_stop(&p, 1000);
 
     char elog[16384], plog[16384], alog[4096];
     read_from(sc.error_log, elog_from, elog, sizeof(elog));
@@ -148,7 +185,6 @@ static void a_run(const struct shim_case *c, int fd, struct shim_obs *obs)
         app_scratch_remove(dir);
 }
 
-static const char *const tls_both[] = {"1.2", "1.3", NULL};
 static const char *const selects_none[] = {NULL};
 
 static struct shim_stack stack = {
@@ -156,7 +192,6 @@ static struct shim_stack stack = {
     .version = a_version,
     .library_symbol = lib_symbol,
     .library = a_library,
-    .tls = tls_both,
     .selects = selects_none,
     .init = a_init,
     .run = a_run,
@@ -171,5 +206,6 @@ int main(int argc, char **argv)
         return 2;
     }
     stack.sources = app->sources;
+    stack.tls = app->tls;
     return shim_main(argc, argv, &stack);
 }

@@ -21,21 +21,26 @@ static const char *const lib_nss[] = {"libssl3.so", NULL};
  * alone in the directive that both sends and verifies. */
 static const char *const both_sources[] = {"explicit", "trust-store", NULL};
 
-#define LIGHTTPD(mod, lib, pkg)                                                                                      \
+static const char *const tls_both[] = {"1.2", "1.3", NULL};
+/* Debian 12's Mbed TLS 2.28 has no TLS 1.3 (lighttpd logs "Handshake
+ * protocol not within min/max boundaries" when asked for it). */
+static const char *const tls_12[] = {"1.2", NULL};
+
+#define LIGHTTPD(mod, lib, pkg, tls)                                                                                 \
     {"lighttpd-" #mod, FAM_LIGHTTPD, "mod_" #mod, "/usr/sbin/lighttpd", "-v", "lighttpd, " pkg,                      \
-     "/usr/lib/lighttpd/mod_" #mod ".so", lib, both_sources}
+     "/usr/lib/lighttpd/mod_" #mod ".so", lib, both_sources, tls}
 
 static const struct server_app apps[] = {
-    LIGHTTPD(openssl, lib_openssl, "lighttpd-mod-openssl"),
-    LIGHTTPD(gnutls, lib_gnutls, "lighttpd-mod-gnutls"),
-    LIGHTTPD(mbedtls, lib_mbedtls, "lighttpd-mod-mbedtls"),
-    LIGHTTPD(wolfssl, lib_wolfssl, "lighttpd-mod-wolfssl"),
-    LIGHTTPD(nss, lib_nss, "lighttpd-mod-nss"),
-    {"nginx", FAM_NGINX, NULL, "/usr/sbin/nginx", "-v", "nginx", "/usr/sbin/nginx", lib_openssl, both_sources},
+    LIGHTTPD(openssl, lib_openssl, "lighttpd-mod-openssl", tls_both),
+    LIGHTTPD(gnutls, lib_gnutls, "lighttpd-mod-gnutls", tls_both),
+    LIGHTTPD(mbedtls, lib_mbedtls, "lighttpd-mod-mbedtls", tls_12),
+    LIGHTTPD(wolfssl, lib_wolfssl, "lighttpd-mod-wolfssl", tls_both),
+    LIGHTTPD(nss, lib_nss, "lighttpd-mod-nss", tls_both),
+    {"nginx", FAM_NGINX, NULL, "/usr/sbin/nginx", "-v", "nginx", "/usr/sbin/nginx", lib_openssl, both_sources, tls_both},
     {"apache2", FAM_APACHE, NULL, "/usr/sbin/apache2", "-v", "apache2", "/usr/lib/apache2/modules/mod_ssl.so",
-     lib_openssl, both_sources},
+     lib_openssl, both_sources, tls_both},
     {"haproxy", FAM_HAPROXY, NULL, "/usr/sbin/haproxy", "-v", "haproxy", "/usr/sbin/haproxy", lib_openssl,
-     both_sources},
+     both_sources, tls_both},
 };
 
 const struct server_app *server_app_find(const char *name)
@@ -333,11 +338,17 @@ int server_app_configure(const struct server_app *a, struct server_conf *sc, cha
 static const char *const tls_words[] = {"SSL", "TLS", "ssl", "tls", "certificate", "handshake", "GnuTLS",
                                         "MTLS", "NSS", "wolfSSL", "verify", NULL};
 
+static void stable_text(char *s);
+
 /* error_line: the last line of the program's logs about TLS, without its
  * time stamp prefix where one is recognisable. */
 static int error_line(const char *elog, const char *plog, char *out, size_t outlen)
 {
-    if (app_last_line_with(elog, tls_words, out, outlen) != 0 && app_last_line_with(plog, tls_words, out, outlen) != 0)
+    /* A line with OpenSSL's packed error ("error:0A0000C7:...") says the
+     * most (Apache logs it after its own "AH02008"-style lines). */
+    static const char *const packed[] = {"error:", NULL};
+    if (app_last_line_with(elog, packed, out, outlen) != 0 && app_last_line_with(elog, tls_words, out, outlen) != 0 &&
+        app_last_line_with(plog, tls_words, out, outlen) != 0)
         return -1;
     /* lighttpd "2026-12-04 17:33:15: (mod_openssl.c.3275) ...", nginx
      * "2026/12/04 17:33:15 [info] 123#123: *1 ...", apache "[Fri Dec ...]". */
@@ -348,18 +359,102 @@ static int error_line(const char *elog, const char *plog, char *out, size_t outl
         p += 2;
         memmove(out, p, strlen(p) + 1);
     }
+    stable_text(out);
     return 0;
 }
 
-/* hex_code takes OpenSSL's packed error code from "error:0A0000C7:". */
-static long hex_code(const char *line)
+void server_app_start_error(const char *log, char *out, size_t outlen)
+{
+    const char *lines[3] = {NULL, NULL, NULL};
+    size_t lens[3] = {0, 0, 0};
+    for (const char *l = log; *l;) {
+        const char *nl = strchr(l, '\n');
+        size_t len = nl ? (size_t)(nl - l) : strlen(l);
+        if (len) {
+            memmove(lines, lines + 1, 2 * sizeof(lines[0]));
+            memmove(lens, lens + 1, 2 * sizeof(lens[0]));
+            lines[2] = l;
+            lens[2] = len;
+        }
+        l += len + (nl ? 1 : 0);
+    }
+    out[0] = 0;
+    for (int i = 0; i < 3; i++) {
+        if (!lines[i])
+            continue;
+        const char *s = lines[i];
+        size_t len = lens[i];
+        const char *cut = memmem(s, len < 64 ? len : 64, ": (", 3);
+        if (cut) {
+            len -= (size_t)(cut + 2 - s);
+            s = cut + 2;
+        }
+        size_t o = strlen(out);
+        snprintf(out + o, outlen - o, "%s%.*s", o ? " | " : "", (int)len, s);
+    }
+    if (!out[0])
+        snprintf(out, outlen, "(nothing logged)");
+}
+
+/* cut_span removes from |s| every span that starts with |open| and ends
+ * with |close| (inclusive). */
+static void cut_span(char *s, const char *open, const char *close)
+{
+    char *p;
+    while ((p = strstr(s, open)) != NULL) {
+        char *e = strstr(p + strlen(open), close);
+        if (!e)
+            return;
+        e += strlen(close);
+        memmove(p, e, strlen(e) + 1);
+    }
+}
+
+/* stable_text drops what differs from one run to the next (process ids,
+ * connection numbers, ports) so that a recorded reason stays true. */
+static void stable_text(char *s)
+{
+    /* nginx: "12345#12345: *2 SSL_do_handshake() failed ..., client: ..." */
+    char *p = s;
+    while (*p >= '0' && *p <= '9')
+        p++;
+    if (p > s && *p == '#') {
+        char *star = strstr(p, ": *");
+        char *sp = star ? strchr(star + 3, ' ') : NULL;
+        if (sp)
+            memmove(s, sp + 1, strlen(sp + 1) + 1);
+    }
+    char *cl = strstr(s, ", client: ");
+    if (cl)
+        *cl = 0;
+    /* Apache: "[ssl:info] [pid 1:tid 1] [client 127.0.0.1:5] AH...". */
+    cut_span(s, "[pid ", "] ");
+    cut_span(s, "[client ", "] ");
+}
+
+/* lib_code takes the TLS library's own error code from a log line:
+ * OpenSSL's packed "error:0A0000C7:", wolfSSL's "SSL: -329 ", Mbed TLS's
+ * "(-0x7480)"; 0 when the line carries none (GnuTLS logs names). */
+static long lib_code(const char *line)
 {
     const char *p = strstr(line, "error:");
-    if (!p)
-        return 0;
     char *end;
-    long v = strtol(p + 6, &end, 16);
-    return end > p + 6 && *end == ':' ? v : 0;
+    if (p) {
+        long v = strtol(p + 6, &end, 16);
+        if (end > p + 6 && *end == ':')
+            return v;
+    }
+    if ((p = strstr(line, "SSL: -")) != NULL) {
+        long v = strtol(p + 5, &end, 10);
+        if (end > p + 6 && *end == ' ')
+            return v;
+    }
+    if ((p = strstr(line, "(-0x")) != NULL) {
+        long v = strtol(p + 4, &end, 16);
+        if (end > p + 4 && *end == ')')
+            return -v;
+    }
+    return 0;
 }
 
 void server_app_judge(const struct server_app *a, const struct server_conf *sc, const char *elog, const char *plog,
@@ -373,20 +468,22 @@ void server_app_judge(const struct server_app *a, const struct server_conf *sc, 
     int status = st ? atoi(st + 15) : 0;
     char line[512];
     int have_line = error_line(elog, plog, line, sizeof(line)) == 0;
-    if (status >= 200 && status < 300) {
-        obs->handshake_ok = true;
-        return;
-    }
     if (status) {
-        /* Through the handshake, refused at the HTTP level: nginx answers a
-         * missing or bad certificate with 400 (ngx_http_process_request). */
-        char text[700];
-        snprintf(text, sizeof(text), "HTTP %d%s%s", status, have_line ? ": " : "", have_line ? line : "");
-        shim_set_error(obs, status, text);
+        /* A response crossed: the TLS handshake completed (the contract's
+         * "the byte crossed"). A refusal at the HTTP level keeps its status
+         * as the error: nginx answers a missing or unverified certificate
+         * with 400 after the handshake (ngx_http_process_request, "client
+         * sent no required SSL certificate"). */
+        obs->handshake_ok = true;
+        if (status >= 300) {
+            char text[700];
+            snprintf(text, sizeof(text), "HTTP %d%s%s", status, have_line ? ": " : "", have_line ? line : "");
+            shim_set_error(obs, status, text);
+        }
         return;
     }
     if (have_line)
-        shim_set_error(obs, hex_code(line), line);
+        shim_set_error(obs, lib_code(line), line);
     else
         shim_set_error(obs, 0, "no request reached the server and its logs name no TLS error");
 }

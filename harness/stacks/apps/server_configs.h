@@ -21,6 +21,7 @@ struct server_app {
     const char *tls_elf;       /* the ELF linking the TLS library (for ldd) */
     const char *const *lib_prefixes; /* the TLS library's file names */
     const char *const *sources;      /* calist_source modes it supports */
+    const char *const *tls;          /* the versions its TLS library offers */
 };
 
 /* One case's configuration, filled by server_app_configure. */
@@ -44,6 +45,10 @@ int server_app_version(const struct server_app *a, const char *out, char *ver, s
  * sc->unsupported when the case, not the machine, is the reason). */
 int server_app_configure(const struct server_app *a, struct server_conf *sc, char **argv, char *why,
                          size_t whylen);
+
+/* server_app_start_error condenses the log of a program that exited at
+ * start-up into one line (its last three non-empty lines, time stamps cut). */
+void server_app_start_error(const char *log, char *out, size_t outlen);
 
 /* server_app_judge fills |obs| from what the program logged during the case:
  * |elog| its error log, |plog| its stdout/stderr, |alog| its access log. */

@@ -152,6 +152,7 @@ bool app_alive(struct app_proc *p)
     if (r == p->pid) {
         /* Reaped: its group may still hold children; app_stop sweeps them. */
         p->pid = -p->pid;
+        p->status = st;
         return false;
     }
     return r == 0;
@@ -197,7 +198,7 @@ int app_stop(struct app_proc *p, int ms)
     if (p->pid == 0)
         return -1;
     pid_t pg = p->pid > 0 ? p->pid : -p->pid;
-    int st = -1;
+    int st = p->pid < 0 ? p->status : -1;
     kill(-pg, SIGTERM);
     double end = now_ms() + ms;
     if (p->pid > 0) {

@@ -13,7 +13,8 @@
 /* One running program: its pid (leader of its own process group) and the
  * file its stdout and stderr go to. */
 struct app_proc {
-    pid_t pid;
+    pid_t pid;  /* > 0 running; < 0 reaped (its group may remain); 0 stopped */
+    int status; /* the leader's wait status once reaped */
     char log[4200];
 };
 
