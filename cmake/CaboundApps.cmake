@@ -42,6 +42,17 @@ _cabound_app(apache2 server apache2 /usr/sbin/apache2 /usr/lib/apache2/modules/m
              /usr/lib/apache2/modules/mod_mpm_prefork.so)
 _cabound_app(haproxy server haproxy /usr/sbin/haproxy)
 
+# Clients as people use them, run against the library shims' servers.
+_cabound_app(curl client curl /usr/bin/curl)
+_cabound_app(curl-gnutls client "libcurl3-gnutls, libcurl4-openssl-dev (curl/curl.h)"
+             /usr/lib/${CMAKE_LIBRARY_ARCHITECTURE}/libcurl-gnutls.so.4 /usr/include/${CMAKE_LIBRARY_ARCHITECTURE}/curl/curl.h)
+_cabound_app(curl-nss client "libcurl3-nss, libcurl4-openssl-dev (curl/curl.h)"
+             /usr/lib/${CMAKE_LIBRARY_ARCHITECTURE}/libcurl-nss.so.4 /usr/include/${CMAKE_LIBRARY_ARCHITECTURE}/curl/curl.h)
+_cabound_app(wget client wget /usr/bin/wget)
+_cabound_app(s_client client openssl /usr/bin/openssl)
+_cabound_app(gnutls-cli client gnutls-bin /usr/bin/gnutls-cli)
+_cabound_app(python-ssl client python3 /usr/bin/python3)
+
 message(STATUS "cabound applications found: ${CABOUND_APPS_FOUND}")
 foreach(_m IN LISTS CABOUND_APPS_MISSING)
   message(STATUS "cabound application missing — ${_m}")

@@ -131,6 +131,10 @@ static void lighttpd_conf(const struct server_app *a, struct server_conf *sc, FI
             "accesslog.filename = \"%s\"\n"
             "accesslog.format = \"cabound-status %%>s\"\n"
             "index-file.names = (\"index.html\")\n"
+            /* The request line goes to the error log as it arrives (that log
+             * is written at once; the access log is buffered until lighttpd
+             * stops, and a request whose client closed early may miss it). */
+            "debug.log-request-header = \"enable\"\n"
             "ssl.engine = \"enable\"\n"
             "ssl.pemfile = \"%s\"\n"
             "ssl.privkey = \"%s\"\n"
@@ -468,6 +472,13 @@ void server_app_judge(const struct server_app *a, const struct server_conf *sc, 
     int status = st ? atoi(st + 15) : 0;
     char line[512];
     int have_line = error_line(elog, plog, line, sizeof(line)) == 0;
+    if (!status && strstr(elog, "GET /index.html")) {
+        /* lighttpd logged the request line: it arrived through a completed
+         * handshake (a certificate lighttpd refuses fails the handshake
+         * itself under ssl.verifyclient.enforce), but no status was logged. */
+        obs->handshake_ok = true;
+        return;
+    }
     if (status) {
         /* A response crossed: the TLS handshake completed (the contract's
          * "the byte crossed"). A refusal at the HTTP level keeps its status

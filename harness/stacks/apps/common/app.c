@@ -109,6 +109,12 @@ int app_copy_file(const char *from, const char *to)
 
 int app_start(struct app_proc *p, char *const argv[], char *const env[], const char *cwd, const char *log)
 {
+    return app_start_stdin(p, argv, env, cwd, log, -1);
+}
+
+int app_start_stdin(struct app_proc *p, char *const argv[], char *const env[], const char *cwd, const char *log,
+                    int in)
+{
     memset(p, 0, sizeof(*p));
     p->pid = -1;
     snprintf(p->log, sizeof(p->log), "%s", log);
@@ -116,7 +122,10 @@ int app_start(struct app_proc *p, char *const argv[], char *const env[], const c
     posix_spawnattr_t at;
     posix_spawn_file_actions_init(&fa);
     posix_spawnattr_init(&at);
-    posix_spawn_file_actions_addopen(&fa, 0, "/dev/null", O_RDONLY, 0);
+    if (in >= 0)
+        posix_spawn_file_actions_adddup2(&fa, in, 0);
+    else
+        posix_spawn_file_actions_addopen(&fa, 0, "/dev/null", O_RDONLY, 0);
     posix_spawn_file_actions_addopen(&fa, 1, log, O_WRONLY | O_CREAT | O_APPEND, 0600);
     posix_spawn_file_actions_adddup2(&fa, 1, 2);
     if (cwd)

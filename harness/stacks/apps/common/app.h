@@ -41,6 +41,10 @@ int app_copy_file(const char *from, const char *to);
  * (NULL: this process's). Returns 0, or -1 after printing why. */
 int app_start(struct app_proc *p, char *const argv[], char *const env[], const char *cwd, const char *log);
 
+/* app_start_stdin is app_start with stdin from |in| (-1: /dev/null). */
+int app_start_stdin(struct app_proc *p, char *const argv[], char *const env[], const char *cwd, const char *log,
+                    int in);
+
 /* app_wait_listening waits until 127.0.0.1:|port| accepts a connection or
  * |p| exits, at most |ms|. Returns 0 when listening; -1 otherwise. */
 int app_wait_listening(struct app_proc *p, int port, int ms);
