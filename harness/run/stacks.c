@@ -209,8 +209,12 @@ static describe_proc add(const char *shim_dir, const char *id, cb_stack_info *s)
     snprintf(path, sizeof(path), "%s/cabound-shim-%s", shim_dir, id);
     if (access(path, X_OK) != 0) {
         /* CMake recorded why a stack was not built. */
-        const char *m = strstr(CABOUND_MISSING_STACKS, id);
-        if (m && m[strlen(id)] == ':') {
+        /* "id: why" at the start of an entry: "curl" must not take
+         * "curl-gnutls: ..." (nor "nss" "lighttpd-nss: ..."). */
+        const char *all = CABOUND_MISSING_STACKS, *m = strstr(all, id);
+        while (m && ((m > all && m[-1] != ';') || m[strlen(id)] != ':'))
+            m = strstr(m + 1, id);
+        if (m) {
             const char *end = strchr(m, ';');
             snprintf(s->why, sizeof(s->why), "%.*s", end ? (int)(end - m) : (int)strlen(m), m);
         } else {
