@@ -181,6 +181,10 @@ int cb_boundaries_run(const char *out, const cb_strlist *only, const char *tls, 
             continue;
         if (stacks.count && !cb_strlist_has(&stacks, st[i].id))
             continue;
+        /* A real application starts a server per case: bisecting it is
+         * asked for by name (--stacks), never by default. */
+        if (st[i].app && !stacks.count)
+            continue;
         for (int side = 0; side < 2; side++)
             for (int v = 0; v < 2; v++) {
                 const char *vs = v ? "1.3" : "1.2";

@@ -314,6 +314,8 @@ int cb_case_prepare(cb_runner *r, const cb_case *c, unsigned slot_no, cb_case_wo
     json_t *cr = json_pack("{s:i,s:s,s:s,s:s,s:o,s:s,s:s,s:s,s:s,s:i}", "contract", 1, "case", id, "role",
                            "client", "tls", tls, "client_creds", creds, "trust", pki->server_ca, "select",
                            c->select, "keylog", keylog, "received_out", recvd, "timeout_ms", c->timeout_ms);
+    if (cb_stack_is_app(c->server))
+        json_object_set_new(cr, "app_request", json_string(CB_APP_REQUEST));
     k->sreq = json_dumps(sr, JSON_COMPACT);
     k->creq = json_dumps(cr, JSON_COMPACT);
     json_decref(sr);

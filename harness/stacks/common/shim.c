@@ -25,6 +25,11 @@
 #define CTL_FD 3
 #define MAX_REQUEST 65536
 
+bool shim_app_byte_ok(const struct shim_case *c, unsigned char b)
+{
+    return c->app_request ? true : b == 'x';
+}
+
 void shim_set_error(struct shim_obs *obs, long code, const char *text)
 {
     obs->has_error = true;
@@ -99,6 +104,8 @@ uint8_t *shim_read_file(const char *path, size_t *len)
 
 static const char *library_path(const struct shim_stack *s)
 {
+    if (s->library)
+        return s->library();
     Dl_info info;
     void *sym;
     memcpy(&sym, &s->library_symbol, sizeof(sym));
@@ -215,6 +222,9 @@ static int parse_request(json_t *req, struct shim_case *c, char *err, size_t err
     c->calist_pem = opt_str(req, "calist_pem");
     c->keylog = opt_str(req, "keylog");
     c->received_out = opt_str(req, "received_out");
+    c->app_request = opt_str(req, "app_request");
+    if (c->app_request && !*c->app_request)
+        c->app_request = NULL;
     json_t *t = json_object_get(req, "timeout_ms");
     c->timeout_ms = json_is_integer(t) ? (int)json_integer_value(t) : 5000;
     c->server_name = opt_str(req, "server_name");
@@ -587,6 +597,7 @@ int shim_main(int argc, char **argv, const struct shim_stack *s)
                               s->version(), "library", library_path(s), "tls", str_array(s->tls),
                               "calist_source", str_array(s->sources), "select",
                               str_array(s->selects), "contract", SHIM_CONTRACT);
+        json_object_set_new(d, "kind", json_string(s->kind ? s->kind : "library"));
         json_dumpf(d, stdout, JSON_COMPACT);
         putchar('\n');
         json_decref(d);

@@ -43,6 +43,11 @@ struct shim_case {
     const char *keylog;              /* NULL: no key log */
     const char *received_out;        /* NULL: don't write */
     int timeout_ms;
+    /* client: bytes to write once the handshake is done, before reading the
+     * server's first byte (a real application server, harness/stacks/apps,
+     * answers a request and sends nothing of its own). NULL: write nothing
+     * and expect the library shims' 'x'. */
+    const char *app_request;
 };
 
 struct shim_obs {
@@ -81,6 +86,12 @@ struct shim_stack {
      * not close) and fills |obs| (already zeroed, alerts -1, sent_cert -2).
      * An unsupported case sets obs->unsupported and obs->reason. */
     void (*run)(const struct shim_case *c, int fd, struct shim_obs *obs);
+    /* library, when set, names the TLS library instead of dladdr on
+     * library_symbol: an application shim (harness/stacks/apps) links no TLS
+     * library itself and reports what the program it runs has mapped. */
+    const char *(*library)(void);
+    /* kind is "library" (NULL) or "app", in --describe. */
+    const char *kind;
 };
 
 int shim_main(int argc, char **argv, const struct shim_stack *stack);
@@ -92,6 +103,11 @@ void shim_keylog(const struct shim_case *c, const char *line);
 /* shim_keylog_secret formats "LABEL <client_random hex> <secret hex>". */
 void shim_keylog_secret(const struct shim_case *c, const char *label, const uint8_t *client_random,
                         size_t crlen, const uint8_t *secret, size_t slen);
+
+/* shim_app_byte_ok says whether |b|, the server's first application byte,
+ * completes the exchange: 'x' from a library shim, any byte as the answer to
+ * the case's app_request from a real application server. */
+bool shim_app_byte_ok(const struct shim_case *c, unsigned char b);
 
 /* shim_set_error records the library's error code and text. */
 void shim_set_error(struct shim_obs *obs, long code, const char *text);

@@ -383,8 +383,12 @@ static void nss_run(const struct shim_case *c, int fd, struct shim_obs *obs)
     int ok = 0;
     if (SSL_ForceHandshakeWithTimeout(ssl, to) == SECSuccess) {
         char b = 'x';
-        PRInt32 n = server ? PR_Send(ssl, &b, 1, 0, to) : PR_Recv(ssl, &b, 1, 0, to);
-        if (n == 1 && b == 'x')
+        PRInt32 n = 1;
+        if (!server && c->app_request)
+            n = PR_Send(ssl, c->app_request, (PRInt32)strlen(c->app_request), 0, to) > 0 ? 1 : -1;
+        if (n == 1)
+            n = server ? PR_Send(ssl, &b, 1, 0, to) : PR_Recv(ssl, &b, 1, 0, to);
+        if (n == 1 && shim_app_byte_ok(c, (unsigned char)b))
             ok = 1;
         else if (n == 0)
             shim_set_error(obs, PR_END_OF_FILE_ERROR,

@@ -729,6 +729,12 @@ static int write_x(SSL *ssl)
     return SSL_write(ssl, "x", 1);
 }
 
+static const char *app_req;
+static int write_app_request(SSL *ssl)
+{
+    return SSL_write(ssl, app_req, (int)strlen(app_req));
+}
+
 static unsigned char read_buf;
 static int read_1(SSL *ssl)
 {
@@ -797,8 +803,11 @@ static void o_run(const struct shim_case *c, int fd, struct shim_obs *obs)
             io_error(ssl, r, saved, obs, "SSL_write");
     } else {
         read_buf = 0;
-        r = ssl_io(ssl, read_1, &saved);
-        if (r == 1 && read_buf == 'x')
+        app_req = c->app_request;
+        r = app_req ? ssl_io(ssl, write_app_request, &saved) : 1;
+        if (r > 0)
+            r = ssl_io(ssl, read_1, &saved);
+        if (r == 1 && shim_app_byte_ok(c, read_buf))
             obs->handshake_ok = true;
         else if (r == 1)
             shim_set_error(obs, 0, "SSL_read: received an unexpected application byte");
