@@ -29,8 +29,8 @@ int cmd_stacks(int argc, char **argv)
                "examples:\n  cabound stacks\n  cabound stacks --json | grep openssl@\n");
         return CB_EXIT_OK;
     }
-    cb_stack_info stacks[32];
-    size_t n = cb_stacks_discover(cb_shim_dir(), stacks, 32);
+    cb_stack_info stacks[CB_MAX_STACKS];
+    size_t n = cb_stacks_discover(cb_shim_dir(), stacks, CB_MAX_STACKS);
     for (size_t i = 0; i < n; i++) {
         cb_stack_info *s = &stacks[i];
         if (json) {

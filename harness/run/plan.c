@@ -103,7 +103,7 @@ int cb_plan_add(cb_plan *p, const cb_suite *s, const char *suite_dir, const cb_s
         if (!ok)
             return 0;
     }
-    const cb_stack_info *servers[64], *clients[64];
+    const cb_stack_info *servers[CB_MAX_STACKS], *clients[CB_MAX_STACKS];
     for (size_t ci = 0; ci < s->n_cases; ci++) {
         const cb_suite_case *sc = &s->cases[ci];
         size_t ns = stacks_for(&sc->servers, st, n_st, f, 1, servers);

@@ -8,6 +8,11 @@
 
 #include "shimproc.h"
 
+/* How many stacks one build may have (libraries, their other builds,
+ * applications); more is an error that names the ones left out, never a
+ * silent cut. */
+#define CB_MAX_STACKS 128
+
 typedef struct cb_stack_info {
     char id[64];        /* "openssl", or "openssl@local" for another build */
     int installed;
