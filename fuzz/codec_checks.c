@@ -9,59 +9,64 @@
 #include "fuzz.h"
 #include "record.h"
 
-/* Kept between executions (see the header): the encoding, the records, and
- * two arrays sized by the DN count. */
+/* Kept between executions (see the header): the encoding, the records, the
+ * duplicates table and the models' prefix sums. */
 static cb_buf enc, recs;
-static const cb_dn **sorted;
-static size_t *prefix;
-static size_t arrays_cap;
+static size_t *table, table_cap;
+static size_t *prefix, prefix_cap;
 
-static void arrays_reserve(size_t count)
+static void prefix_reserve(size_t count)
 {
-    if (count + 1 <= arrays_cap)
+    if (count + 1 <= prefix_cap)
         return;
-    size_t ncap = arrays_cap ? arrays_cap : 64;
+    size_t ncap = prefix_cap ? prefix_cap : 64;
     while (ncap < count + 1)
         ncap *= 2;
-    const cb_dn **s = realloc(sorted, ncap * sizeof(*s));
-    if (s)
-        sorted = s;
     size_t *p = realloc(prefix, ncap * sizeof(*p));
-    if (p)
-        prefix = p;
-    if (!s || !p)
+    if (!p)
         fz_oom("codec checks");
-    arrays_cap = ncap;
+    prefix = p;
+    prefix_cap = ncap;
 }
 
-static int dn_cmp(const void *x, const void *y)
+/* has_duplicates: the target's own answer, by a hash table on each DN's
+ * length and first and last bytes (the codec sorts FNV-1a hashes of the
+ * whole DN), so that the two can disagree. No per-byte loop: the table costs
+ * a few operations per DN, which matters for lists of hundreds of tiny DNs. */
+static uint64_t dn_hash(const cb_dn *d)
 {
-    const cb_dn *a = *(const cb_dn *const *)x, *b = *(const cb_dn *const *)y;
-    if (a->len != b->len)
-        return a->len < b->len ? -1 : 1;
-    return a->len ? memcmp(a->der, b->der, a->len) : 0;
+    uint64_t a = 0, b = 0;
+    size_t k = d->len < 8 ? d->len : 8;
+    if (k) {
+        memcpy(&a, d->der, k);
+        memcpy(&b, d->der + d->len - k, k);
+    }
+    uint64_t h = (a ^ (b * 0x9e3779b97f4a7c15ull) ^ d->len) * 0xbf58476d1ce4e5b9ull;
+    return h ^ (h >> 29);
 }
 
-/* has_duplicates: the target's own answer, by sorting on the bytes (the
- * codec hashes), so that the two can disagree. */
 static int has_duplicates(const cb_calist *l)
 {
     if (l->count < 2)
         return 0;
-    if (l->count <= 16) { /* a small list: no sort */
-        for (size_t i = 0; i < l->count; i++)
-            for (size_t j = i + 1; j < l->count; j++)
-                if (cb_dn_equal(&l->dns[i], &l->dns[j]))
-                    return 1;
-        return 0;
+    size_t size = 16;
+    while (size < 2 * l->count)
+        size *= 2;
+    if (size > table_cap) {
+        free(table);
+        table = malloc(size * sizeof(*table));
+        if (!table)
+            fz_oom("codec checks");
+        table_cap = size;
     }
-    arrays_reserve(l->count);
-    for (size_t i = 0; i < l->count; i++)
-        sorted[i] = &l->dns[i];
-    qsort(sorted, l->count, sizeof(*sorted), dn_cmp);
-    for (size_t i = 1; i < l->count; i++)
-        if (dn_cmp(&sorted[i - 1], &sorted[i]) == 0)
-            return 1;
+    memset(table, 0, size * sizeof(*table)); /* 0: free; else DN index + 1 */
+    for (size_t i = 0; i < l->count; i++) {
+        size_t h = (size_t)dn_hash(&l->dns[i]) & (size - 1);
+        for (; table[h]; h = (h + 1) & (size - 1))
+            if (cb_dn_equal(&l->dns[table[h] - 1], &l->dns[i]))
+                return 1;
+        table[h] = i + 1;
+    }
     return 0;
 }
 
@@ -205,7 +210,7 @@ static void check_model(const cb_model *m, const cb_calist *l, size_t lb)
 
 void fz_codec_models(const cb_model *models, size_t n, const cb_calist *l, size_t lb)
 {
-    arrays_reserve(l->count);
+    prefix_reserve(l->count);
     prefix[0] = 0;
     for (size_t i = 0; i < l->count; i++)
         prefix[i + 1] = prefix[i] + 2 + l->dns[i].len;
