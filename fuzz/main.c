@@ -181,7 +181,8 @@ static int replay_path(const char *path)
         snprintf(names[n++], l, "%s/%s", path, e->d_name);
     }
     closedir(d);
-    qsort(names, n, sizeof(*names), cmp); /* a reproducible order */
+    if (n) /* an empty directory: names is NULL, which qsort may not take */
+        qsort(names, n, sizeof(*names), cmp); /* a reproducible order */
     int rc = 0;
     for (size_t i = 0; i < n; i++) {
         if (stat(names[i], &st) == 0 && S_ISREG(st.st_mode) && replay_file(names[i]) != 0)
