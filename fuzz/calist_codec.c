@@ -1,17 +1,17 @@
 /* calist_codec — the CA-list codec and the truncation models on small lists
- * (max_len 1024), fast: calist_codec_big's invariants (codec_checks.h) with
+ * (max_len 512), fast: calist_codec_big's invariants (codec_checks.h) with
  * caps and record sizes scaled down so that small lists cross them. The
  * real caps (2^14, 2^15, 2^16-1) are calist_codec_big's.
  *
  * Input: the compact list (common/calist_input.h). Options byte: bit 0 the
  * TLS version of the CertificateRequest the list is encoded in and decoded
  * back from (0 TLS 1.2, 1 TLS 1.3, as in client_cr); k = options >> 1 sets
- * the cap N = 4 + 16k (4..2036) of three models, one of each kind
- * (all-or-refuse, cap-list, fit-in-message), and the size 64 + 16k of the
+ * the cap N = 4 + 4k (4..512) of three models, one of each kind
+ * (all-or-refuse, cap-list, fit-in-message), and the size 16 + 4k of the
  * records the message is framed in. One version per execution, not both,
  * and no separate decode of the bare vector (the message's decode runs the
- * same cb_decode_vector on the same bytes): each decode costs as much as
- * the rest of an execution under ASan+UBSan (README.md, "Speed").
+ * same cb_decode_vector on the same bytes): under ASan+UBSan the decodes
+ * were most of an execution's time (README.md, "Speed").
  *
  * Must never see (each aborts naming the invariant):
  *   ROUND-TRIP  a list that does not decode back to the same DNs from its
@@ -25,7 +25,7 @@
  *               within cap N, or a verdict that does not match it
  *   RE-ENCODE   arbitrary bytes classified well-formed that do not re-encode
  *               to themselves
- *   RECORDS     the message in records of 64 + 16k bytes that does not come
+ *   RECORDS     the message in records of 16 + 4k bytes that does not come
  *               back whole
  *   WRAPPED     only for a replayed input past 65535 list bytes (libFuzzer
  *               never makes one under max_len)
@@ -52,7 +52,7 @@ static char names[128][3][32];
 static int init(void)
 {
     for (size_t k = 0; k < 128; k++) {
-        size_t cap = 4 + 16 * k;
+        size_t cap = 4 + 4 * k;
         cb_model tmp;
         snprintf(names[k][2], sizeof(names[k][2]), "fit-in-message %zu", cap);
         const cb_model *fit = cb_model_find(names[k][2], &tmp);
@@ -78,7 +78,7 @@ static void one(const uint8_t *data, size_t size)
     if (fz_calist_view(data, size, &in) != 0)
         fz_oom("parse");
     size_t lb = cb_calist_list_bytes(&in.list), k = in.opts >> 1;
-    fz_codec_encodings(&in.list, lb, in.opts & 1 ? FZ_FORM_CR13 : FZ_FORM_CR12, 64 + 16 * k);
+    fz_codec_encodings(&in.list, lb, in.opts & 1 ? FZ_FORM_CR13 : FZ_FORM_CR12, 16 + 4 * k);
     fz_codec_models(models[k], 3, &in.list, lb);
 }
 

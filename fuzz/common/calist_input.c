@@ -282,9 +282,9 @@ static void fill(size_t delta)
 }
 
 /* steer moves the list bytes onto a boundary: 2^14, 2^15 or 2^16, +-2,
- * counted as list, vector, extension, or CertificateRequest bytes. When
- * none fits in max_len (calist_codec), a power of two from 2^7 up that
- * does: the small target's caps and record sizes are 4 + 8k. */
+ * counted as list, vector, extension, or CertificateRequest bytes; when
+ * none fits in max_len (calist_codec), onto a power of two from 2^7 up
+ * that does. */
 static void steer(void)
 {
     static const size_t bases[] = {1u << 14, 1u << 15, 1u << 16};
