@@ -7,10 +7,10 @@
  * TLS version of the CertificateRequest the list is encoded in and decoded
  * back from (0 TLS 1.2, 1 TLS 1.3, as in client_cr); k = options >> 1 sets
  * the cap N = 4 + 4k (4..512) of three models, one of each kind
- * (all-or-refuse, cap-list, fit-in-message), and the size 16 + 4k of the
+ * (all-or-refuse, cap-list, fit-in-message), and the size 64 + 4k of the
  * records the message is framed in. One version per execution, not both,
- * and no separate decode of the bare vector (the message's decode runs the
- * same cb_decode_vector on the same bytes): under ASan+UBSan the decodes
+ * and no separate encoding and decode of the bare vector (the message holds
+ * it, and its decode runs the same cb_decode_vector on the same bytes): under ASan+UBSan the decodes
  * were most of an execution's time (README.md, "Speed").
  *
  * Must never see (each aborts naming the invariant):
@@ -19,13 +19,12 @@
  *   CLASS       a list of valid DNs not classified well-formed (empty when
  *               it has no DN), or with invalid DNs not classified
  *               zero-length-dn / not-der; a wrong duplicates flag
- *   OVERHEAD    a vector that is not 2 + list bytes, a message that is not
- *               cb_cr12/13_overhead() + list bytes
+ *   OVERHEAD    a message that is not cb_cr12/13_overhead() + list bytes
  *   MODEL       a model output that is not the longest whole-DN prefix
  *               within cap N, or a verdict that does not match it
  *   RE-ENCODE   arbitrary bytes classified well-formed that do not re-encode
  *               to themselves
- *   RECORDS     the message in records of 16 + 4k bytes that does not come
+ *   RECORDS     the message in records of 64 + 4k bytes that does not come
  *               back whole
  *   WRAPPED     only for a replayed input past 65535 list bytes (libFuzzer
  *               never makes one under max_len)
@@ -78,7 +77,7 @@ static void one(const uint8_t *data, size_t size)
     if (fz_calist_view(data, size, &in) != 0)
         fz_oom("parse");
     size_t lb = cb_calist_list_bytes(&in.list), k = in.opts >> 1;
-    fz_codec_encodings(&in.list, lb, in.opts & 1 ? FZ_FORM_CR13 : FZ_FORM_CR12, 16 + 4 * k);
+    fz_codec_encodings(&in.list, lb, in.opts & 1 ? FZ_FORM_CR13 : FZ_FORM_CR12, 64 + 4 * k);
     fz_codec_models(models[k], 3, &in.list, lb);
 }
 

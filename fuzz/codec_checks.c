@@ -144,11 +144,11 @@ void fz_codec_encodings(const cb_calist *l, size_t lb, unsigned forms, size_t re
     int zero = 0, valid = fz_calist_valid(l), dups_checked = 0, framed = 0;
     for (size_t i = 0; i < l->count; i++)
         zero |= l->dns[i].len == 0;
-    enc.len = 0;
-    if (cb_encode_vector(l, &enc) != 0)
-        fz_oom("vector");
-    FZ_CHECK(enc.len == 2 + lb, "OVERHEAD", "vector of %zu list bytes is %zu bytes", lb, enc.len);
     if (forms & FZ_FORM_VECTOR) {
+        enc.len = 0;
+        if (cb_encode_vector(l, &enc) != 0)
+            fz_oom("vector");
+        FZ_CHECK(enc.len == 2 + lb, "OVERHEAD", "vector of %zu list bytes is %zu bytes", lb, enc.len);
         cb_decoded d;
         if (cb_decode_vector(enc.p, enc.len, &d) != 0)
             fz_oom("vector");

@@ -25,10 +25,9 @@ void fz_codec_arbitrary(const uint8_t *p, size_t n);
 #define FZ_FORM_CR13 4u
 #define FZ_FORM_ALL (FZ_FORM_VECTOR | FZ_FORM_CR12 | FZ_FORM_CR13)
 
-/* fz_codec_encodings: |l| (|lb| list bytes) encoded as a vector (OVERHEAD
- * always) and, for each form of |forms|, decoded back from it: ROUND-TRIP,
- * CLASS, WRAPPED, OVERHEAD, and the duplicates flag of the first form
- * against the target's own answer. RECORDS: the first message (TLS 1.2
+/* fz_codec_encodings: |l| (|lb| list bytes) encoded in each form of |forms|
+ * and decoded back: ROUND-TRIP, CLASS, WRAPPED, OVERHEAD, and the
+ * duplicates flag of the first form against the target's own answer. RECORDS: the first message (TLS 1.2
  * before 1.3) framed in records of |record_size| (1..2^14) bytes comes
  * back whole from cb_stream. */
 void fz_codec_encodings(const cb_calist *l, size_t lb, unsigned forms, size_t record_size);
