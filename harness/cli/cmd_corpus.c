@@ -80,6 +80,10 @@ int cmd_corpus(int argc, char **argv)
                "example:\n  cabound corpus --out /tmp/cabound-corpus\n");
         return help ? CB_EXIT_OK : CB_EXIT_USAGE;
     }
+    if (strlen(out) > 4000) { /* the paths below are built in fixed buffers */
+        fprintf(stderr, "cabound corpus: --out: a path of %zu bytes is too long (at most 4000)\n", strlen(out));
+        return CB_EXIT_USAGE;
+    }
     const char *sub[] = {"lists", "cr12", "cr13", "ext13", "records12", "oversize12"};
     mkdir(out, 0755);
     for (int i = 0; i < 6; i++) {
@@ -123,7 +127,7 @@ int cmd_corpus(int argc, char **argv)
                 snprintf(name, sizeof(name), "%s-%zu%+d", kinds[k], bounds[b], d);
                 json_t *entry = json_pack("{s:s,s:I,s:i,s:I,s:I}", "kind", kinds[k], "boundary", (json_int_t)bounds[b],
                                           "delta", d, "list_bytes", (json_int_t)list_bytes, "dns", (json_int_t)l.count);
-                char lname[160];
+                char lname[4200];
                 snprintf(lname, sizeof(lname), "%s/lists/%s.calist", out, name);
                 if (cb_listfile_write(lname, &l, "cabound corpus", err, sizeof(err)) != 0) {
                     fprintf(stderr, "cabound corpus: %s\n", err);

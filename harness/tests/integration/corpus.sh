@@ -54,4 +54,11 @@ ok = ok and by[("list", 32767)]["list_bytes"] == 32767 and by[("list", 32769)]["
 sys.exit(0 if ok else 1)' "$TMP/c"
 check "an unwritable --out is refused naming the path" bash -c '
 mkdir -p "$1/ro/cr12" && touch "$1/ro/cr13" && ! "$2" corpus --out "$1/ro" >/dev/null 2>"$1/err" && grep -q "$1/ro" "$1/err"' _ "$TMP" "$CABOUND"
+long="$TMP/$(printf 'd%.0s' $(seq 120))/$(printf 'e%.0s' $(seq 120))"
+mkdir -p "$(dirname "$long")"
+check "a long --out path (over 250 bytes) gets every file where the manifest says" bash -c '
+"$2" corpus --out "$1" >/dev/null && python3 -c "
+import json, os, sys; d = sys.argv[1]; m = json.load(open(d + \"/manifest.json\"))
+sys.exit(0 if all(os.path.getsize(d + \"/\" + f) > 0 for e in m for f in e[\"files\"].values()) else 1)" "$1"' _ "$long" "$CABOUND"
+check "an --out path over 4000 bytes is refused" bash -c '! "$2" corpus --out "$1" >/dev/null 2>&1' _ "$TMP/$(printf 'x%.0s' $(seq 4100))" "$CABOUND"
 done_checks
