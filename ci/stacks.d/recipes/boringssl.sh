@@ -40,10 +40,10 @@ STACK=boringssl
 SRCPKG=android-platform-external-boringssl
 SERIES='^14\.'
 BSSL_CPPFLAGS="-DNDEBUG -UDEBUG -DBORINGSSL_ANDROID_SYSTEM -DBORINGSSL_IMPLEMENTATION -DBORINGSSL_SHARED_LIBRARY -DOPENSSL_SMALL -fmessage-length=0 -fno-exceptions -fno-strict-aliasing -no-canonical-prefixes"
-CONFIG_OPTS="Debian patches: none applied (01..05 are for other architectures, sources.mk regeneration and a test); make --file=debian/libcrypto.mk, then debian/libssl.mk, CC=clang CXX=clang++, dpkg-buildflags with DEB_BUILD_MAINT_OPTIONS='hardening=+all optimize=-lto' DEB_CPPFLAGS_MAINT_APPEND='$BSSL_CPPFLAGS' DEB_CFLAGS_MAINT_APPEND='-fPIC -std=gnu17 -gdwarf-4' DEB_CXXFLAGS_MAINT_APPEND='-fPIC -std=gnu++2a -gdwarf-4' DEB_LDFLAGS_MAINT_APPEND='-fPIC -fuse-ld=lld -Wl,--build-id=sha1' (debian/rules), LDFLAGS prefixed with -Wl,-rpath=PREFIX/lib; installed stripped (--strip-unneeded, as dh_strip)"
+CONFIG_OPTS="Debian patches: none applied (see 'debian packaging'); make --file=debian/libcrypto.mk, then debian/libssl.mk, CC=clang CXX=clang++, dpkg-buildflags with DEB_BUILD_MAINT_OPTIONS='hardening=+all optimize=-lto' DEB_CPPFLAGS_MAINT_APPEND='$BSSL_CPPFLAGS' DEB_CFLAGS_MAINT_APPEND='-fPIC -std=gnu17 -gdwarf-4' DEB_CXXFLAGS_MAINT_APPEND='-fPIC -std=gnu++2a -gdwarf-4' DEB_LDFLAGS_MAINT_APPEND='-fPIC -fuse-ld=lld -Wl,--build-id=sha1' (debian/rules), LDFLAGS prefixed with -Wl,-rpath=PREFIX/lib; installed stripped (--strip-unneeded, as dh_strip)"
 
 # recipe_id_version UPSTREAM: the version part of the stack id.
-recipe_id_version() { printf '%s\n' "${1/+/_}"; }
+recipe_id_version() { printf '%s\n' "${1//+/_}"; }
 
 # RECIPE_COMPILER: what PROVENANCE names as the compiler (ci/stacks).
 RECIPE_COMPILER="$(clang --version 2>/dev/null | head -1) (debian/rules: CC=clang CXX=clang++), $(ld.lld --version 2>/dev/null | head -1)"
@@ -75,7 +75,27 @@ bssl_debian() {
     echo "no Debian packaging (debian/sources.mk, libcrypto.mk, libssl.mk): the archive served the orig tarball only; BoringSSL cannot be built the way Debian does without it"
     return 1
   }
-  cp -r "$pkg" debian && grep -q '^ssl_sources' debian/sources.mk
+  cp -r "$pkg" debian && grep -q '^ssl_sources' debian/sources.mk || return 1
+  # PROVENANCE's "debian packaging" line (ci/stacks): used, not just read.
+  DEBIAN_RULES="its debian/libcrypto.mk, debian/libssl.mk and debian/sources.mk build the libraries (debian/rules); Debian patches applied: none, as amd64 needs none of debian/patches/series: $(bssl_patches_why)"
+}
+
+# bssl_patches_why: each patch of the series and why it is not applied; an
+# unknown patch fails the build (a new Debian revision must be looked at).
+bssl_patches_why() {
+  local p out=""
+  while read -r p; do
+    case $p in
+      ''|'#'*) continue ;;
+      01-Add-new-Arch-ia64-riscv64-sh4-x32.patch) out="$out $p (include/openssl/base.h: other architectures; on amd64 it selects what upstream does);" ;;
+      02-sources-mk.patch) out="$out $p (util/generate_build_files.py: regenerates debian/sources.mk, which the Debian tarball carries);" ;;
+      03-Disable-failing-test.patch) out="$out $p (ssl/ssl_test.cc: a test, not built);" ;;
+      04-Revert-Remove-support-for-ppc64le.patch) out="$out $p (ppc64el);" ;;
+      05-loong64.patch) out="$out $p (loong64);" ;;
+      *) echo "unknown Debian patch $p in debian/patches/series: read it and say in ci/stacks.d/recipes/boringssl.sh whether amd64 needs it" >&2; return 1 ;;
+    esac
+  done <debian/patches/series
+  printf '%s\n' "${out# }"
 }
 
 bssl_install() {
