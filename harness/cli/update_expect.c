@@ -21,10 +21,19 @@ struct obs {
     char verdict[32], rules[160], fault[32];
     int has_err;
     long long err; /* the side's own error code: a reason may name it, so one entry covers one code */
+    int role;
+    /* A case this run did not cover: the reason its old entry states. Such a
+     * case joins only an entry whose reason that old one is, or one whose
+     * observed cases that reason does not contradict (an error code it
+     * names): without this, cases kept from an entry naming -404 merged
+     * with observed ones naming -140 under one reason. */
+    const char *kept_reason;
 };
 
 static void side(json_t *l, int role, struct obs *o)
 {
+    o->role = role;
+    o->kept_reason = NULL;
     const char *v = json_string_value(json_object_get(l, role ? "client_verdict" : "server_verdict"));
     snprintf(o->verdict, sizeof(o->verdict), "%s", v ? v : "");
     cb_line_side_rules(l, role, o->rules, sizeof(o->rules));
@@ -72,8 +81,16 @@ static int reported_unrecordable(json_t *l)
 
 static int same(const struct obs *a, const struct obs *b)
 {
-    return strcmp(a->verdict, b->verdict) == 0 && strcmp(a->rules, b->rules) == 0 && strcmp(a->fault, b->fault) == 0 &&
-           a->has_err == b->has_err && a->err == b->err;
+    if (strcmp(a->verdict, b->verdict) != 0 || strcmp(a->rules, b->rules) != 0 || strcmp(a->fault, b->fault) != 0)
+        return 0;
+    if (a->kept_reason && b->kept_reason)
+        return strcmp(a->kept_reason, b->kept_reason) == 0;
+    if (a->kept_reason || b->kept_reason) {
+        const struct obs *k = a->kept_reason ? a : b, *seen = a->kept_reason ? b : a;
+        char why[200];
+        return !seen->line || !cb_line_reason_contradicts(seen->line, seen->role, k->kept_reason, why, sizeof(why));
+    }
+    return a->has_err == b->has_err && a->err == b->err;
 }
 
 /* Citations: DIR/citations.tsv, "stack role key reason" per line. */
@@ -430,6 +447,8 @@ static int old_obs(cb_expectations *old, const char *stack, const char *id, int 
                 snprintf(o->rules + n, sizeof(o->rules) - n, "%s%s", n ? " " : "", x->rules[r]);
             }
             snprintf(o->fault, sizeof(o->fault), "%s", x->fault);
+            o->role = role;
+            o->kept_reason = x->reason;
             return 0;
         }
     return -1;
