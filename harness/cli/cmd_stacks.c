@@ -9,6 +9,47 @@
 #include "flags.h"
 #include "stacks.h"
 
+/* A build from ci/stacks keeps a PROVENANCE file at its prefix's top (the
+ * library is PREFIX/lib/... or PREFIX/lib64/...): found by walking up from
+ * the shared object, at most three directories. */
+static int find_provenance(const char *library, char *path, size_t pathlen)
+{
+    char dir[1100];
+    if (!library || library[0] != '/' || strlen(library) >= sizeof(dir))
+        return -1;
+    snprintf(dir, sizeof(dir), "%s", library);
+    for (int up = 0; up < 4; up++) {
+        char *slash = strrchr(dir, '/');
+        if (!slash || slash == dir)
+            return -1;
+        *slash = 0;
+        snprintf(path, pathlen, "%s/PROVENANCE", dir);
+        FILE *f = fopen(path, "r");
+        if (f) {
+            fclose(f);
+            return 0;
+        }
+    }
+    return -1;
+}
+
+/* provenance_field copies the value of "KEY: value" from the file. */
+static void provenance_field(const char *path, const char *key, char *out, size_t outlen)
+{
+    out[0] = 0;
+    FILE *f = fopen(path, "r");
+    char line[2048];
+    size_t kl = strlen(key);
+    while (f && fgets(line, sizeof(line), f))
+        if (strncmp(line, key, kl) == 0 && line[kl] == ':') {
+            snprintf(out, outlen, "%s", line + kl + 1 + (line[kl + 1] == ' '));
+            out[strcspn(out, "\n")] = 0;
+            break;
+        }
+    if (f)
+        fclose(f);
+}
+
 int cmd_stacks(int argc, char **argv)
 {
     int json = 0, help = 0;
@@ -24,7 +65,8 @@ int cmd_stacks(int argc, char **argv)
         cb_flags_help(flags);
         printf("\nLists every stack cabound knows, whether its shim is installed, the library\n"
                "version and shared object it loads (and the runtime of a shim on a managed\n"
-               "runtime), and the TLS versions, list sources and\n"
+               "runtime; for a build made by ci/stacks, the source package it was built from\n"
+               "and its PROVENANCE file), and the TLS versions, list sources and\n"
                "selection modes it supports. A missing stack says why.\n\n"
                "examples:\n  cabound stacks\n  cabound stacks --json | grep openssl@\n");
         return CB_EXIT_OK;
@@ -40,6 +82,13 @@ int cmd_stacks(int argc, char **argv)
             else
                 json_object_set_new(o, "why", json_string(s->why));
             json_object_set_new(o, "stack", json_string(s->id));
+            char prov[1200], pkg[512], tar[512];
+            if (s->installed && find_provenance(s->library, prov, sizeof(prov)) == 0) {
+                provenance_field(prov, "source package", pkg, sizeof(pkg));
+                provenance_field(prov, "tarball", tar, sizeof(tar));
+                json_object_set_new(o, "provenance",
+                                    json_pack("{s:s,s:s,s:s}", "file", prov, "source_package", pkg, "tarball", tar));
+            }
             char *line = json_dumps(o, JSON_COMPACT);
             puts(line);
             free(line);
@@ -52,6 +101,11 @@ int cmd_stacks(int argc, char **argv)
             const char *rt = s->describe ? json_string_value(json_object_get(s->describe, "runtime")) : NULL;
             if (rt)
                 printf("%-18s   runtime: %s\n", "", rt);
+            char prov[1200], pkg[512];
+            if (find_provenance(s->library, prov, sizeof(prov)) == 0) {
+                provenance_field(prov, "source package", pkg, sizeof(pkg));
+                printf("%-18s   built from: %s (%s)\n", "", pkg[0] ? pkg : "?", prov);
+            }
             printf("%-18s   tls: %s  sources: %s  select: %s\n", "", s->tls, s->sources, s->selects);
         } else {
             printf("%-18s MISSING: %s\n", s->id, s->why);
