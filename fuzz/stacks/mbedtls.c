@@ -43,7 +43,13 @@
 #include "fuzz.h"
 #include "pair.h"
 
-const char fz_stack[] = "mbedtls";
+/* FZ_STACK_ID: "mbedtls@VERSION" for a build CMake names by version (an
+ * instrumented release, fuzz/CMakeLists.txt), so known findings of the
+ * packaged version do not hide the same rule broken by another. */
+#ifndef FZ_STACK_ID
+#define FZ_STACK_ID "mbedtls"
+#endif
+const char fz_stack[] = FZ_STACK_ID;
 
 static mbedtls_entropy_context entropy;
 static mbedtls_ctr_drbg_context drbg;

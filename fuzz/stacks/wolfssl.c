@@ -24,7 +24,13 @@
 #include "fuzz.h"
 #include "pair.h"
 
-const char fz_stack[] = "wolfssl";
+/* FZ_STACK_ID: "wolfssl@VERSION" for a build CMake names by version (an
+ * instrumented release, fuzz/CMakeLists.txt), so known findings of the
+ * packaged version do not hide the same rule broken by another. */
+#ifndef FZ_STACK_ID
+#define FZ_STACK_ID "wolfssl"
+#endif
+const char fz_stack[] = FZ_STACK_ID;
 
 static WOLFSSL_CTX *sctx, *cctx;
 
