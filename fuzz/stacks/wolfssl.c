@@ -1,4 +1,4 @@
-/* wolfssl.c — the wolfSSL 5.5 glue of the per-stack fuzz targets (native
+/* wolfssl.c — the wolfSSL glue (5.5 packaged, 5.9 built by ci/stacks) of the per-stack fuzz targets (native
  * wolfSSL_* names only; its OpenSSL compatibility layer is compiled in).
  *
  * Transport: wolfSSL_SSLSetIORecv/IOSend callbacks over fz_io (an empty read
@@ -7,8 +7,12 @@
  * WOLFSSL_X509_NAME per DN that wolfSSL_d2i_X509_NAME takes and that is one
  * whole DER Name (see set_list); the stack's push
  * prepends and SendCertificateRequest walks from the head (src/internal.c,
- * SSL_CA_NAMES), so DNs are pushed in reverse. TLS 1.2 only: 5.5.4 sends no
- * certificate_authorities extension in 1.3.
+ * SSL_CA_NAMES), so DNs are pushed in reverse. TLS 1.3 from 5.9 (the
+ * release ci/stacks builds): TLSX_CA_Names_Write (src/tls.c, 5.9.2) puts the
+ * same names in the CertificateRequest's certificate_authorities, and the
+ * client's TLSX_CA_Names_Parse keeps them in peer_ca_names, which
+ * wolfSSL_get_client_CA_list returns (src/ssl_api_cert.c); 5.5.4 (Debian
+ * 12) sends no such extension, and the versions between are unmeasured.
  * Client list: the certificate callback (wolfSSL_CTX_set_cert_cb), which TLS
  * 1.2 calls from DoCertificateRequest after parsing the names;
  * wolfSSL_get_client_CA_list gives them, but their DER is lost
@@ -32,7 +36,13 @@
 #endif
 const char fz_stack[] = FZ_STACK_ID;
 
-static WOLFSSL_CTX *sctx, *cctx;
+#if LIBWOLFSSL_VERSION_HEX >= 0x05009000 && defined(WOLFSSL_TLS13)
+#define FZ_WOLFSSL_CA13 1
+#else
+#define FZ_WOLFSSL_CA13 0
+#endif
+
+static WOLFSSL_CTX *sctx[2], *cctx[2]; /* [tls13] */
 
 static int client_cb(WOLFSSL *ssl, void *arg)
 {
@@ -73,9 +83,20 @@ static int accept_any(int preverify, WOLFSSL_X509_STORE_CTX *store)
     return 1;
 }
 
-static WOLFSSL_CTX *new_ctx(int server)
+static WOLFSSL_METHOD *method(int server, int tls13)
 {
-    WOLFSSL_CTX *ctx = wolfSSL_CTX_new(server ? wolfTLSv1_2_server_method() : wolfTLSv1_2_client_method());
+#if FZ_WOLFSSL_CA13
+    if (tls13)
+        return server ? wolfTLSv1_3_server_method() : wolfTLSv1_3_client_method();
+#else
+    (void)tls13;
+#endif
+    return server ? wolfTLSv1_2_server_method() : wolfTLSv1_2_client_method();
+}
+
+static WOLFSSL_CTX *new_ctx(int server, int tls13)
+{
+    WOLFSSL_CTX *ctx = wolfSSL_CTX_new(method(server, tls13));
     if (!ctx)
         return NULL;
     const unsigned char *cert = server ? fz_server_cert : fz_client_cert, *key = server ? fz_server_key : fz_client_key;
@@ -105,14 +126,16 @@ static WOLFSSL_CTX *new_ctx(int server)
 
 int fz_stack_init(void)
 {
-    if (wolfSSL_Init() != WOLFSSL_SUCCESS || !(sctx = new_ctx(1)) || !(cctx = new_ctx(0)))
+    if (wolfSSL_Init() != WOLFSSL_SUCCESS || !(sctx[0] = new_ctx(1, 0)) || !(cctx[0] = new_ctx(0, 0)))
+        return -1;
+    if (FZ_WOLFSSL_CA13 && (!(sctx[1] = new_ctx(1, 1)) || !(cctx[1] = new_ctx(0, 1))))
         return -1;
     return 0;
 }
 
 int fz_stack_supports(int tls13, enum fz_source source)
 {
-    return !tls13 && (source == FZ_SRC_NONE || source == FZ_SRC_EXPLICIT);
+    return (!tls13 || FZ_WOLFSSL_CA13) && (source == FZ_SRC_NONE || source == FZ_SRC_EXPLICIT);
 }
 
 static void set_list(WOLFSSL *s, const fz_pair_conf *c, fz_pair_result *r)
@@ -176,8 +199,8 @@ void fz_stack_run(const fz_pair_conf *c, fz_pair_result *r)
     memset(&sio, 0, sizeof(sio));
     memset(&cio, 0, sizeof(cio));
     struct side server, client;
-    open_side(&server, sctx, &sio, 1);
-    open_side(&client, cctx, &cio, 0);
+    open_side(&server, sctx[c->tls13 != 0], &sio, 1);
+    open_side(&client, cctx[c->tls13 != 0], &cio, 0);
     wolfSSL_set_ex_data(client.ssl, 0, r);
     if (c->source == FZ_SRC_EXPLICIT)
         set_list(server.ssl, c, r);
