@@ -7,7 +7,10 @@
  * WOLFSSL_X509_NAME per DN that wolfSSL_d2i_X509_NAME takes and that is one
  * whole DER Name (see set_list); the stack's push
  * prepends and SendCertificateRequest walks from the head (src/internal.c,
- * SSL_CA_NAMES), so DNs are pushed in reverse. TLS 1.3 from 5.9 (the
+ * SSL_CA_NAMES), so DNs are pushed in reverse; 5.9.2 appends (src/ssl_sk.c
+ * wolfSSL_sk_push -> wolfSSL_sk_insert(stack, data, -1)), so they are pushed
+ * in order: the order is measured once in fz_stack_init, as
+ * harness/stacks/wolfssl/shim_wolfssl.c does. TLS 1.3 from 5.9 (the
  * release ci/stacks builds): TLSX_CA_Names_Write (src/tls.c, 5.9.2) puts the
  * same names in the CertificateRequest's certificate_authorities, and the
  * client's TLSX_CA_Names_Parse keeps them in peer_ca_names, which
@@ -124,9 +127,28 @@ static WOLFSSL_CTX *new_ctx(int server, int tls13)
     return ctx;
 }
 
+/* push_appends: where wolfSSL_sk_X509_NAME_push puts a name (above). */
+static int push_appends;
+
+static int probe_push_order(void)
+{
+    WOLF_STACK_OF(WOLFSSL_X509_NAME) *sk = wolfSSL_sk_X509_NAME_new(NULL);
+    WOLFSSL_X509_NAME *a = wolfSSL_X509_NAME_new(), *b = wolfSSL_X509_NAME_new();
+    int ok = sk && a && b && wolfSSL_sk_X509_NAME_push(sk, a) > 0;
+    if (!ok)
+        wolfSSL_X509_NAME_free(a);
+    ok = ok && wolfSSL_sk_X509_NAME_push(sk, b) > 0;
+    if (!ok)
+        wolfSSL_X509_NAME_free(b);
+    if (ok)
+        push_appends = wolfSSL_sk_X509_NAME_value(sk, 0) == a;
+    wolfSSL_sk_X509_NAME_pop_free(sk, NULL);
+    return ok ? 0 : -1;
+}
+
 int fz_stack_init(void)
 {
-    if (wolfSSL_Init() != WOLFSSL_SUCCESS || !(sctx[0] = new_ctx(1, 0)) || !(cctx[0] = new_ctx(0, 0)))
+    if (wolfSSL_Init() != WOLFSSL_SUCCESS || probe_push_order() != 0 || !(sctx[0] = new_ctx(1, 0)) || !(cctx[0] = new_ctx(0, 0)))
         return -1;
     if (FZ_WOLFSSL_CA13 && (!(sctx[1] = new_ctx(1, 1)) || !(cctx[1] = new_ctx(0, 1))))
         return -1;
@@ -143,10 +165,10 @@ static void set_list(WOLFSSL *s, const fz_pair_conf *c, fz_pair_result *r)
     WOLF_STACK_OF(WOLFSSL_X509_NAME) *sk = wolfSSL_sk_X509_NAME_new(NULL);
     if (!sk)
         fz_oom("set_list");
-    cb_calist taken; /* in reverse */
+    cb_calist taken; /* in push order */
     cb_calist_init(&taken);
-    for (size_t k = c->list->count; k-- > 0;) {
-        const cb_dn *d = &c->list->dns[k];
+    for (size_t j = 0; j < c->list->count; j++) {
+        const cb_dn *d = &c->list->dns[push_appends ? j : c->list->count - 1 - j];
         unsigned char *p = d->der;
         WOLFSSL_X509_NAME *n = d->len ? wolfSSL_d2i_X509_NAME(NULL, &p, (long)d->len) : NULL;
         /* wolfSSL_d2i_X509_NAME takes a Name followed by other bytes and
@@ -159,12 +181,16 @@ static void set_list(WOLFSSL *s, const fz_pair_conf *c, fz_pair_result *r)
         }
         if (!n)
             continue;
-        if (wolfSSL_sk_X509_NAME_push(sk, n) != WOLFSSL_SUCCESS || cb_calist_push(&taken, d->der, d->len, NULL) != 0)
+        /* 5.5.4 returns WOLFSSL_SUCCESS, 5.9.2 the new count (as OpenSSL's
+         * sk_push; src/ssl_sk.c): failure is <= 0 in both. */
+        if (wolfSSL_sk_X509_NAME_push(sk, n) <= 0 || cb_calist_push(&taken, d->der, d->len, NULL) != 0)
             fz_oom("set_list");
     }
-    for (size_t k = taken.count; k-- > 0;)
-        if (cb_calist_push(&r->configured, taken.dns[k].der, taken.dns[k].len, NULL) != 0)
+    for (size_t j = 0; j < taken.count; j++) {
+        const cb_dn *d = &taken.dns[push_appends ? j : taken.count - 1 - j];
+        if (cb_calist_push(&r->configured, d->der, d->len, NULL) != 0)
             fz_oom("set_list");
+    }
     cb_calist_free(&taken);
     wolfSSL_set_client_CA_list(s, sk); /* the WOLFSSL owns sk now */
 }
