@@ -8,8 +8,13 @@
  *                 calist_codec, client_cr_* and server_calist_*
  * OUTDIR/record/  record_stream's form: chunk sizes, then a server stream
  * OUTDIR/suite/   suite_parser's form: a kind byte, then suite text
- * Big seeds hold lists of 16383, 16384, 16385, 65535 and 65536 list bytes,
- * and messages of 2^14 bytes in both TLS versions. */
+ * Every list seed comes twice: options 0 and, named -tls13, options bit 0
+ * set (the TLS 1.3 CertificateRequest in client_cr and calist_codec).
+ * Big seeds hold lists of 2^14, 2^15 and 2^16 list bytes +-1 (65535 and
+ * 65536 at 2^16), TLS 1.2 and 1.3 CertificateRequests of 2^14 and 2^15
+ * bytes +-1 (the suites' record-16k and around-32k tiers), the TLS 1.3
+ * extension whose length wraps, and TLS 1.2 and 1.3 server flights whose
+ * CertificateRequest crosses a record. */
 #include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -59,7 +64,7 @@ static void gen(cb_calist *l, size_t list_bytes, size_t dn_min, size_t dn_max, u
 }
 
 /* The compact list form: options byte, [u16 len][DN]..., optional trail. */
-static void calist_seed(const char *name, uint8_t opts, const cb_calist *l, const uint8_t *trail, size_t tlen)
+static void calist_seed1(const char *name, uint8_t opts, const cb_calist *l, const uint8_t *trail, size_t tlen)
 {
     cb_buf b;
     cb_buf_init(&b);
@@ -71,6 +76,15 @@ static void calist_seed(const char *name, uint8_t opts, const cb_calist *l, cons
     cb_buf_put(&b, trail, tlen);
     put("calist", name, &b);
     cb_buf_free(&b);
+}
+
+/* calist_seed writes |name| with |opts| and NAME-tls13 with bit 0 set. */
+static void calist_seed(const char *name, uint8_t opts, const cb_calist *l, const uint8_t *trail, size_t tlen)
+{
+    char n13[96];
+    calist_seed1(name, opts & 0xfe, l, trail, tlen);
+    snprintf(n13, sizeof(n13), "%s-tls13", name);
+    calist_seed1(n13, opts | 1, l, trail, tlen);
 }
 
 static void push_dn(cb_calist *l, size_t len, uint64_t index)
@@ -129,6 +143,46 @@ static void flight(cb_buf *out, const cb_calist *l, size_t max)
     cb_buf_free(&hs);
 }
 
+/* A TLS 1.3 server flight as the wire carries it: the ServerHello in
+ * plaintext (supported_versions 1.3), a ChangeCipherSpec, then the
+ * encrypted flight (EncryptedExtensions, CertificateRequest for |l|, ...)
+ * as application_data records of at most |max| bytes (2^14 + 256 for
+ * ciphertext); the bytes stand in for ciphertext of the right length (the
+ * message plus a content-type byte and a 16-byte tag per record). */
+static void flight13(cb_buf *out, const cb_calist *l, size_t max)
+{
+    cb_buf hs;
+    cb_buf_init(&hs);
+    static const uint8_t sh[] = {2, 0, 0, 86, 3, 3};
+    cb_buf_put(&hs, sh, sizeof(sh));
+    for (int i = 0; i < 32; i++)
+        cb_buf_u8(&hs, (unsigned)i);
+    static const uint8_t rest[] = {0, 0x13, 0x01, 0, 0, 46, 0, 0x2b, 0, 2, 3, 4, 0, 0x33, 0, 36, 0, 0x1d, 0, 32};
+    cb_buf_put(&hs, rest, sizeof(rest));
+    for (int i = 0; i < 32; i++)
+        cb_buf_u8(&hs, (unsigned)(0x40 + i));
+    records(out, CB_CT_HANDSHAKE, hs.p, hs.len, CB_MAX_PLAINTEXT);
+    static const uint8_t ccs[] = {1};
+    records(out, CB_CT_CHANGE_CIPHER_SPEC, ccs, 1, CB_MAX_PLAINTEXT);
+    hs.len = 0;
+    static const uint8_t ee[] = {8, 0, 0, 2, 0, 0};
+    cb_buf_put(&hs, ee, sizeof(ee));
+    cb_encode_cr13(l, &hs);
+    for (size_t off = 0; off < hs.len;) {
+        size_t n = hs.len - off < max - 17 ? hs.len - off : max - 17;
+        cb_buf rec;
+        cb_buf_init(&rec);
+        cb_buf_put(&rec, hs.p + off, n);
+        cb_buf_u8(&rec, CB_CT_HANDSHAKE);
+        for (int i = 0; i < 16; i++)
+            cb_buf_u8(&rec, 0xa0u + (unsigned)i);
+        records(out, CB_CT_APPLICATION_DATA, rec.p, rec.len, max);
+        cb_buf_free(&rec);
+        off += n;
+    }
+    cb_buf_free(&hs);
+}
+
 static void suite_seed(const char *name, uint8_t kind, const char *text)
 {
     cb_buf b;
@@ -154,7 +208,6 @@ static void small(void)
     for (size_t i = 0; i < sizeof(sizes) / sizeof(sizes[0]); i++)
         push_dn(&l, sizes[i], i + 1);
     calist_seed("seven-dns", 0, &l, NULL, 0);
-    calist_seed("seven-dns-tls13", 1, &l, NULL, 0);
     static const uint8_t trail[] = {0x01, 0x00, 0x30};
     calist_seed("trail", 0, &l, trail, sizeof(trail));
     push_dn(&dup, 80, 3);
@@ -196,6 +249,10 @@ static void small(void)
     flight(&s, &l, 97); /* the CertificateRequest over many records */
     record_seed("flight-97-byte-records", mid, 3, &s);
     s.len = 0;
+    flight13(&s, &l, CB_MAX_PLAINTEXT + 256);
+    record_seed("flight13", whole, 1, &s);
+    record_seed("flight13-tiny-chunks", tiny, 6, &s);
+    s.len = 0;
     static const uint8_t alert[] = {21, 3, 3, 0, 2, 2, 40}, junk2[] = {0x16, 0x03, 0x07, 0, 1, 0};
     cb_buf_put(&s, alert, sizeof(alert));
     record_seed("alert", tiny, 2, &s);
@@ -228,7 +285,9 @@ static void small(void)
 static void big(void)
 {
     mkdirs("calist");
-    static const size_t totals[] = {16383, 16384, 16385, 65535, 65536};
+    /* Lists at each tier, +-1 (2^16: the largest list and the first that
+     * cannot be said in 16 bits). */
+    static const size_t totals[] = {16383, 16384, 16385, 32767, 32768, 32769, 65535, 65536};
     cb_calist l;
     for (size_t i = 0; i < sizeof(totals) / sizeof(totals[0]); i++) {
         char name[48];
@@ -237,30 +296,50 @@ static void big(void)
         calist_seed(name, 0, &l, NULL, 0);
         cb_calist_free(&l);
     }
-    /* Whole messages of exactly 2^14 bytes; the 1.3 extension whose 16-bit
-     * length wraps (list bytes 65534: extension data 65536). */
-    gen(&l, 16384 - cb_cr12_overhead(), 60, 300, 21);
-    calist_seed("msg12-16384", 0, &l, NULL, 0);
-    cb_calist_free(&l);
-    gen(&l, 16384 - cb_cr13_overhead(), 60, 300, 22);
-    calist_seed("msg13-16384-tls13", 1, &l, NULL, 0);
-    cb_calist_free(&l);
+    /* Whole CertificateRequests of 2^14 and 2^15 bytes +-1 in each version
+     * (-tls13 for 1.3: the options bit that selects it). */
+    static const size_t msgs[] = {16383, 16384, 16385, 32767, 32768, 32769};
+    for (size_t i = 0; i < sizeof(msgs) / sizeof(msgs[0]); i++) {
+        char name[48];
+        gen(&l, msgs[i] - cb_cr12_overhead(), 60, 300, 21 + i);
+        snprintf(name, sizeof(name), "msg12-%zu", msgs[i]);
+        calist_seed1(name, 0, &l, NULL, 0);
+        cb_calist_free(&l);
+        gen(&l, msgs[i] - cb_cr13_overhead(), 60, 300, 41 + i);
+        snprintf(name, sizeof(name), "msg13-%zu-tls13", msgs[i]);
+        calist_seed1(name, 1, &l, NULL, 0);
+        cb_calist_free(&l);
+    }
+    /* The 1.3 extension whose 16-bit length wraps (list bytes 65534:
+     * extension data 65536). */
     gen(&l, 65534, 60, 300, 23);
-    calist_seed("ext13-wraps-tls13", 1, &l, NULL, 0);
+    calist_seed1("ext13-wraps-tls13", 1, &l, NULL, 0);
     cb_calist_free(&l);
 
     mkdirs("record");
     cb_buf s;
     cb_buf_init(&s);
-    gen(&l, 16385, 60, 300, 3);
-    flight(&s, &l, CB_MAX_PLAINTEXT);
     static const uint16_t chunks[] = {1000, 16389, 3};
-    record_seed("flight-16385", chunks, 3, &s);
-    s.len = 0;
-    flight(&s, &l, 20000); /* a plaintext record over 2^14 */
-    record_seed("flight-oversize-record", chunks, 1, &s);
+    static const size_t flights[] = {16385, 32769};
+    for (size_t i = 0; i < 2; i++) {
+        char name[48];
+        gen(&l, flights[i], 60, 300, 3 + i);
+        s.len = 0;
+        flight(&s, &l, CB_MAX_PLAINTEXT);
+        snprintf(name, sizeof(name), "flight-%zu", flights[i]);
+        record_seed(name, chunks, 3, &s);
+        s.len = 0;
+        flight13(&s, &l, CB_MAX_PLAINTEXT + 256);
+        snprintf(name, sizeof(name), "flight13-%zu", flights[i]);
+        record_seed(name, chunks, 3, &s);
+        if (i == 0) {
+            s.len = 0;
+            flight(&s, &l, 20000); /* a plaintext record over 2^14 */
+            record_seed("flight-oversize-record", chunks, 1, &s);
+        }
+        cb_calist_free(&l);
+    }
     cb_buf_free(&s);
-    cb_calist_free(&l);
 }
 
 int main(int argc, char **argv)

@@ -14,6 +14,7 @@ put() { # FORM TARGET
   cp "$tmp/$1"/* "$root/corpus/$2/"
 }
 put calist calist_codec
+put calist calist_codec_big
 put record record_stream
 put suite suite_parser
 for s in openssl boringssl gnutls mbedtls wolfssl nss botan bearssl; do

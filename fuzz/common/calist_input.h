@@ -34,6 +34,14 @@ typedef struct fz_calist_input {
 int fz_calist_parse(const uint8_t *data, size_t size, fz_calist_input *out);
 void fz_calist_input_free(fz_calist_input *in);
 
+/* fz_calist_view reads like fz_calist_parse without copying a DN: the
+ * entries point into |data| (valid while it is) and the array of them is
+ * kept for the next call, so a small input costs no allocation (under ASan
+ * a malloc per DN weighs more than checking it). Do not free the list or
+ * write through it; the next call reuses it. Returns 0, or -1 when memory
+ * runs out. */
+int fz_calist_view(const uint8_t *data, size_t size, fz_calist_input *out);
+
 /* fz_calist_body returns the entries and trail as they appear in the input
  * (everything after the options byte). */
 static inline const uint8_t *fz_calist_body(const uint8_t *data, size_t size, size_t *len)

@@ -127,8 +127,8 @@ int cmd_boundaries(int argc, char **argv)
 int cb_boundaries_run(const char *out, const cb_strlist *only, const char *tls, int json, int quiet)
 {
     cb_strlist stacks = *only;
-    cb_stack_info st[32];
-    size_t n = cb_stacks_discover(cb_shim_dir(), st, 32);
+    cb_stack_info st[CB_MAX_STACKS];
+    size_t n = cb_stacks_discover(cb_shim_dir(), st, CB_MAX_STACKS);
     int have_ref = 0;
     for (size_t i = 0; i < n; i++)
         have_ref |= st[i].installed && strcmp(st[i].id, REFERENCE) == 0;
@@ -180,6 +180,10 @@ int cb_boundaries_run(const char *out, const cb_strlist *only, const char *tls, 
         if (!st[i].installed)
             continue;
         if (stacks.count && !cb_strlist_has(&stacks, st[i].id))
+            continue;
+        /* A real application starts a server per case: bisecting it is
+         * asked for by name (--stacks), never by default. */
+        if (st[i].app && !stacks.count)
             continue;
         for (int side = 0; side < 2; side++)
             for (int v = 0; v < 2; v++) {

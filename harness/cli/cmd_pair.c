@@ -83,9 +83,9 @@ int cmd_pair(int argc, char **argv)
             return CB_EXIT_USAGE;
         }
     }
-    cb_stack_info st[32];
+    cb_stack_info st[CB_MAX_STACKS];
     const char *const both[2] = {server, client};
-    size_t nst = cb_stacks_discover_only(cb_shim_dir(), both, 2, st, 32);
+    size_t nst = cb_stacks_discover_only(cb_shim_dir(), both, 2, st, CB_MAX_STACKS);
     if (cb_check_shim("pair", "--server", server, st, nst) || cb_check_shim("pair", "--client", client, st, nst)) {
         cb_stacks_free(st, nst);
         return CB_EXIT_USAGE;

@@ -23,13 +23,14 @@ int cmd_stacks(int argc, char **argv)
         printf("usage: cabound stacks [--json]\n\n");
         cb_flags_help(flags);
         printf("\nLists every stack cabound knows, whether its shim is installed, the library\n"
-               "version and shared object it loads, and the TLS versions, list sources and\n"
+               "version and shared object it loads (and the runtime of a shim on a managed\n"
+               "runtime), and the TLS versions, list sources and\n"
                "selection modes it supports. A missing stack says why.\n\n"
                "examples:\n  cabound stacks\n  cabound stacks --json | grep openssl@\n");
         return CB_EXIT_OK;
     }
-    cb_stack_info stacks[32];
-    size_t n = cb_stacks_discover(cb_shim_dir(), stacks, 32);
+    cb_stack_info stacks[CB_MAX_STACKS];
+    size_t n = cb_stacks_discover(cb_shim_dir(), stacks, CB_MAX_STACKS);
     for (size_t i = 0; i < n; i++) {
         cb_stack_info *s = &stacks[i];
         if (json) {
@@ -46,6 +47,11 @@ int cmd_stacks(int argc, char **argv)
         } else if (s->installed) {
             printf("%-18s %s\n", s->id, s->version);
             printf("%-18s   library: %s\n", "", s->library);
+            /* A managed runtime's own release (JDK, OTP, Go, rustc): the
+             * library version alone does not say which runtime ran it. */
+            const char *rt = s->describe ? json_string_value(json_object_get(s->describe, "runtime")) : NULL;
+            if (rt)
+                printf("%-18s   runtime: %s\n", "", rt);
             printf("%-18s   tls: %s  sources: %s  select: %s\n", "", s->tls, s->sources, s->selects);
         } else {
             printf("%-18s MISSING: %s\n", s->id, s->why);

@@ -17,6 +17,8 @@ int cmd_boundaries(int argc, char **argv);
 int cmd_corpus(int argc, char **argv);
 int cmd_merge(int argc, char **argv);
 int cmd_report(int argc, char **argv);
+int cmd_probe(int argc, char **argv);
+int cmd_deploy(int argc, char **argv);
 
 /* The directory holding the cabound executable. */
 const char *cb_self_dir(void);

@@ -24,6 +24,8 @@ static const struct command commands[] = {
     {"stacks", cmd_stacks, "list the installed shims, their versions and modes"},
     {"gen-list", cmd_gen_list, "write a CA list of exact list bytes to a list file"},
     {"decode", cmd_decode, "classify a list file or an encoded list"},
+    {"probe", cmd_probe, "report a live server's CertificateRequest and the client limits it passes"},
+    {"deploy", cmd_deploy, "one case through real programs: FreeRADIUS EAP-TLS (eap), OpenVPN (vpn)"},
     {"corpus", cmd_corpus, "write the boundary-case corpus for other projects"},
     {"merge", cmd_merge, "join shard outputs into one report"},
     {"report", cmd_report, "rewrite junit.xml and report.html from a results directory"},
@@ -56,7 +58,8 @@ static void usage(FILE *f)
     fprintf(f, "\n  cabound --version   print cabound's version\n"
                "\nThe main job is `cabound run` (every suite over every installed stack; results/).\n"
                "Exit status (every command): 0 every observation met its expectation; 1 a finding,\n"
-               "regression, xpass, error or missing expectation; 2 a usage or input error.\n");
+               "regression, xpass, error or missing expectation; 2 a usage or input error\n"
+               "(probe has its own: cabound probe --help).\n");
 }
 
 int main(int argc, char **argv)

@@ -139,7 +139,7 @@ int cb_run_env_open(const cb_run_opts *o, cb_run_env *env)
         fprintf(stderr, "cabound run: %s: cannot write there: %s\n", env->out_dir, strerror(errno ? errno : EACCES));
         return -1;
     }
-    env->n_stacks = cb_stacks_discover(cb_shim_dir(), env->stacks, 32);
+    env->n_stacks = cb_stacks_discover(cb_shim_dir(), env->stacks, CB_MAX_STACKS);
     size_t installed = 0;
     for (size_t i = 0; i < env->n_stacks; i++) {
         if (env->stacks[i].installed)

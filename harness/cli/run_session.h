@@ -29,7 +29,7 @@ int cb_run_opts_parse(cb_run_opts *o, int argc, char **argv);
 typedef struct cb_run_env {
     char out_dir[4096];
     char suites_dir[4096];
-    cb_stack_info stacks[32];
+    cb_stack_info stacks[CB_MAX_STACKS];
     size_t n_stacks;
     cb_suite *suites;
     size_t n_suites;

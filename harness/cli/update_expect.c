@@ -1,5 +1,6 @@
 #define _GNU_SOURCE
 #include "update_expect.h"
+#include "stacks.h"
 
 #include <unistd.h>
 
@@ -445,7 +446,7 @@ int cb_update_expectations(const char *results_path, const char *dir, cb_expecta
     json_t *lines = cb_jsonl_load(results_path);
     mkdir(dir, 0755);
     load_citations(dir);
-    char stacks[64][64];
+    char stacks[CB_MAX_STACKS][64];
     size_t ns = 0;
     size_t i;
     json_t *l;
@@ -456,7 +457,12 @@ int cb_update_expectations(const char *results_path, const char *dir, cb_expecta
             int seen = !s[k];
             for (size_t j = 0; j < ns && !seen; j++)
                 seen = strcmp(stacks[j], s[k]) == 0;
-            if (!seen && ns < 64)
+            if (!seen && ns == CB_MAX_STACKS) {
+                snprintf(err, errlen, "%s: more than %d stacks", results_path, CB_MAX_STACKS);
+                json_decref(lines);
+                return -1;
+            }
+            if (!seen)
                 snprintf(stacks[ns++], 64, "%s", s[k]);
         }
     }

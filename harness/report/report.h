@@ -14,8 +14,8 @@
 #include <stdio.h>
 
 /* cb_report_write_all reads DIR/results.jsonl (and DIR/boundaries.jsonl when
- * present) and writes DIR/junit.xml and DIR/report.html. Success: both files
- * were written (each replaced atomically) and every line was well formed. */
+ * present) and writes DIR/junit.xml, DIR/report.html and DIR/changes.jsonl.
+ * Success: every file was written (each replaced atomically) and every line was well formed. */
 int cb_report_write_all(const char *dir, char *err, size_t errlen);
 
 /* cb_report_outcome_fails: the outcomes that make a run fail (exit 1) in
@@ -43,6 +43,34 @@ int cb_report_html(const char *dir, const char *out_path, char *err, size_t errl
  * verdict) once, with its smallest case. Success: the table was printed and
  * every line was well formed. */
 int cb_report_findings_md(const char *results_jsonl, FILE *out, char *err, size_t errlen);
+
+/* cb_report_changes_jsonl writes DIR/changes.jsonl (replaced atomically)
+ * from DIR/results.jsonl: one line per side of a current release's case
+ * whose verdict differs from the packaged stack's in the same case, or could
+ * not be compared (changes.h); empty when the run had no release. Success:
+ * the file was written and every line was well formed. */
+int cb_report_changes_jsonl(const char *dir, char *err, size_t errlen);
+
+/* cb_report_changes_md prints the README's table "what changed between the
+ * packaged and the current release": one row per (release, role, TLS,
+ * packaged verdict, current verdict) with its count, smallest case and
+ * repro. Success: the table was printed and every line was well formed. */
+int cb_report_changes_md(const char *results_jsonl, FILE *out, char *err, size_t errlen);
+
+/* cb_report_upstream writes, into |out_dir| (created with its parents; files
+ * of the same names are replaced), a report for a maintainer's tracker
+ * about |finding| of the run in |dir|: REPORT.md with both versions, the
+ * reproducer, the RFC text, what the wire showed and the side at fault,
+ * plus the case's pcap and key log. |finding| is "STACK:SIDE:RULE" (as the
+ * findings table names it) or a case id. Returns 0 on success; 2 with a
+ * message when |finding| names nothing in the run, or does not hold in a
+ * current release (nothing is written then); -1 with a message when a file
+ * cannot be read or written. */
+int cb_report_upstream(const char *dir, const char *finding, const char *out_dir, char *err, size_t errlen);
+
+/* cb_upstream_dir_name is |finding| made a directory name: every character
+ * outside [A-Za-z0-9@.-] becomes '_' (at most 150 of them). */
+void cb_upstream_dir_name(const char *finding, char *out, size_t outlen);
 
 /* cb_report_summary prints the terminal summary: counts per outcome, findings
  * and regressions listed with their repro command; ANSI colors when |color|.

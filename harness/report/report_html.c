@@ -96,6 +96,7 @@ static const char *const css[] = {
     "tbody.div td{border-bottom:none}tbody.div td.div-repro{border-top:none;padding-top:0}tbody.div+tbody.div tr:first-child td{border-top:2px solid #d0d7de}",
     "td.fn{text-align:center}ol.bnotes{margin:0 0 14px;padding-left:22px;color:#424a53}b.lb{color:#9a6700}",
     "td.num{text-align:right;font-variant-numeric:tabular-nums;white-space:nowrap}",
+    "table.changes td code{overflow-wrap:anywhere;word-break:break-all}tr.ch-unmeasured td{color:#57606a}",
 };
 
 static void put_badges(FILE *f, const cb_results *rs)
@@ -496,7 +497,7 @@ static void write_page(FILE *f, const char *dir, const cb_results *rs, const cb_
     fputs("/results.jsonl</code></p><p>", f);
     put_badges(f, rs);
     fputs("</p></header>\n<nav><a href=\"#findings\">Findings</a><a href=\"#errors\">Errors</a>"
-          "<a href=\"#divergences\">Divergences</a><a href=\"#matrix\">Matrix</a>",
+          "<a href=\"#divergences\">Divergences</a><a href=\"#changes\">Changes</a><a href=\"#matrix\">Matrix</a>",
           f);
     if (b->present)
         fputs("<a href=\"#boundaries\">Boundaries</a>", f);
@@ -512,6 +513,7 @@ static void write_page(FILE *f, const char *dir, const cb_results *rs, const cb_
     cb_html_errors(f, rs);
 
     put_divergences(f, dir);
+    cb_html_changes(f, rs);
 
     fputs("<h2 id=\"matrix\">Server \xc3\x97 client matrix</h2>\n<p class=\"note\">Each cell lists the distinct "
           "outcomes and <i>server verdict / client verdict</i> of its cases, with their count and list bytes; hover for "

@@ -65,6 +65,12 @@ void cb_svg_client_strips(FILE *f, const cb_results *rs);
  * repro command. */
 void cb_html_findings(FILE *f, const cb_results *rs);
 
+/* cb_html_changes writes the section "Packaged -> current release": the
+ * verdict changes between each release and its packaged stack, grouped by
+ * (release, role, TLS, packaged verdict, current verdict), each group with its
+ * count, smallest case and repro; says so when the run had no release. */
+void cb_html_changes(FILE *f, const cb_results *rs);
+
 /* cb_html_errors writes each error case with its fault. */
 void cb_html_errors(FILE *f, const cb_results *rs);
 

@@ -5,6 +5,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "changes.h"
 #include "escape.h"
 #include "findings_group.h"
 #include "report_common.h"
@@ -249,18 +250,51 @@ static void put_known(FILE *f, const cb_results *rs, const cb_finding_row *row, 
     fputs("</article>\n", f);
 }
 
+/* The "current release" cell of a packaged stack's rule finding: per
+ * release of that stack, whether it still holds (changes.h). */
+static void put_holds(FILE *f, const cb_case_index *ix, const cb_finding_row *row)
+{
+    if (strchr(row->stack, '@')) {
+        fputs("<span class=\"note\">this is a release</span>", f);
+        return;
+    }
+    cb_holds h[8];
+    int n = row->rule && (strcmp(row->side, "server") == 0 || strcmp(row->side, "client") == 0)
+                ? cb_finding_holds(ix, row->stack, row->side, row->rule, h, 8)
+                : 0;
+    if (n <= 0) {
+        fputs("<span class=\"note\">\xe2\x80\x94</span>", f);
+        return;
+    }
+    for (int k = 0; k < n; k++) {
+        fputs(k ? "<br><code>" : "<code>", f);
+        cb_xml_put(f, h[k].release, 100);
+        fprintf(f, "</code>: <b>%s</b>", cb_holds_word(&h[k]));
+        if (h[k].of)
+            fprintf(f, " <small>%zu of %zu</small>", h[k].held, h[k].of);
+    }
+}
+
 /* The findings per stack (the README's table), each row linking to its
- * example below. */
-static void put_table(FILE *f, const cb_finding_rows *rows)
+ * example below; with a column for the current releases when the run had
+ * one. */
+static void put_table(FILE *f, const cb_results *rs, const cb_finding_rows *rows)
 {
     if (!rows->n)
         return;
+    cb_case_index ix;
+    int releases = 0;
+    for (size_t i = 0; i < rs->n && !releases; i++)
+        releases = strchr(rs->v[i].server, '@') || strchr(rs->v[i].client, '@');
+    if (releases && cb_case_index_build(rs, &ix) != 0)
+        releases = 0;
     fputs("<h3>Per stack</h3>\n<p class=\"note\">Each distinct (stack, rule or verdict) once, with its smallest "
           "case; <i>known</i> marks a failure its expectation records.</p>\n",
           f);
     fputs("<div class=\"mwrap\"><table class=\"per-stack\"><thead><tr><th>stack</th><th>side</th><th>finding</th>"
-          "<th>cases</th><th>smallest case</th></tr></thead><tbody>\n",
+          "<th>cases</th><th>smallest case</th>",
           f);
+    fputs(releases ? "<th>still holds in the current release</th></tr></thead><tbody>\n" : "</tr></thead><tbody>\n", f);
     size_t known_no = 0;
     for (size_t i = 0; i < rows->n; i++) {
         const cb_finding_row *row = &rows->v[i];
@@ -297,9 +331,15 @@ static void put_table(FILE *f, const cb_finding_rows *rows)
         fputs(known || listed ? "</code></a>" : "</code>", f);
         if (row->example->list_bytes >= 0)
             fprintf(f, " <small>%lld B</small>", row->example->list_bytes);
+        if (releases) {
+            fputs("</td><td>", f);
+            put_holds(f, &ix, row);
+        }
         fputs("</td></tr>\n", f);
     }
     fputs("</tbody></table></div>\n", f);
+    if (releases)
+        cb_case_index_free(&ix);
 }
 
 void cb_html_findings(FILE *f, const cb_results *rs)
@@ -307,7 +347,7 @@ void cb_html_findings(FILE *f, const cb_results *rs)
     cb_finding_rows rows;
     int grouped = cb_findings_group(rs, &rows) == 0;
     if (grouped)
-        put_table(f, &rows);
+        put_table(f, rs, &rows);
     else
         fputs("<p class=\"note\">(out of memory grouping the findings)</p>\n", f);
     fputs("<h3 id=\"new-findings\">New findings, regressions and xpasses</h3>\n", f);

@@ -314,6 +314,8 @@ int cb_case_prepare(cb_runner *r, const cb_case *c, unsigned slot_no, cb_case_wo
     json_t *cr = json_pack("{s:i,s:s,s:s,s:s,s:o,s:s,s:s,s:s,s:s,s:i}", "contract", 1, "case", id, "role",
                            "client", "tls", tls, "client_creds", creds, "trust", pki->server_ca, "select",
                            c->select, "keylog", keylog, "received_out", recvd, "timeout_ms", c->timeout_ms);
+    if (cb_stack_is_app(c->server))
+        json_object_set_new(cr, "app_request", json_string(CB_APP_REQUEST));
     k->sreq = json_dumps(sr, JSON_COMPACT);
     k->creq = json_dumps(cr, JSON_COMPACT);
     json_decref(sr);
@@ -343,6 +345,19 @@ int cb_case_exchange(cb_runner *r, cb_case_work *k, char *err, size_t errlen)
     int rc = cb_relay_run(sp, k->sreq, cp, k->creq, &ro, &k->rr, err, errlen);
     cb_runner_sweep(r);
     return rc;
+}
+
+void cb_case_requests(const cb_case_work *k, const char **server_request, const char **client_request)
+{
+    *server_request = k->sreq;
+    *client_request = k->creq;
+}
+
+void cb_case_take_exchange(cb_case_work *k, cb_relay_result *rr)
+{
+    cb_relay_result_free(&k->rr);
+    k->rr = *rr;
+    memset(rr, 0, sizeof(*rr));
 }
 
 int cb_case_judge(cb_runner *r, cb_case_work *k, json_t **result, char *err, size_t errlen)

@@ -8,6 +8,7 @@
 #include <stdint.h>
 
 #include "listgen.h"
+#include "relay.h"
 #include "shimproc.h"
 
 #define CB_MAX_CREDS 8
@@ -96,6 +97,16 @@ int cb_case_prepare(cb_runner *r, const cb_case *c, unsigned slot_no, cb_case_wo
 int cb_case_exchange(cb_runner *r, cb_case_work *work, char *err, size_t errlen);
 int cb_case_judge(cb_runner *r, cb_case_work *work, json_t **result, char *err, size_t errlen);
 void cb_case_work_free(cb_case_work *work);
+
+/* For a case whose handshake runs between real programs (harness/apps/:
+ * FreeRADIUS and eapol_test, OpenVPN) instead of two shims: the prepared
+ * requests say what to configure them with (certificates, the list's PEM
+ * bundle, the client credentials), and cb_case_take_exchange hands the
+ * case what the driver captured in place of cb_case_exchange: the TLS bytes
+ * of each direction and one observation per side in the shims' format
+ * (harness/stacks/README.md). |rr| is moved into the case (zeroed). */
+void cb_case_requests(const cb_case_work *k, const char **server_request, const char **client_request);
+void cb_case_take_exchange(cb_case_work *k, struct cb_relay_result *rr);
 
 /* cb_case_run runs |c| and returns its results line (a new JSON object, the
  * fields of docs/results.md except expected/outcome, which the run adds).

@@ -43,9 +43,16 @@ static int wanted_stack(const cb_plan_filter *f, const char *id)
     return 0;
 }
 
+/* app_plays says whether an application takes this role: a server has list
+ * sources, a client selection modes (an application is one or the other). */
+static int app_plays(const cb_stack_info *s, int server_role)
+{
+    return server_role ? s->sources[0] != 0 : s->selects[0] != 0;
+}
+
 /* stacks_for lists the installed stacks a suite's servers/clients key names. */
 static size_t stacks_for(const cb_suite_words *w, const cb_stack_info *st, size_t n_st, const cb_plan_filter *f,
-                         const cb_stack_info **out)
+                         int server_role, const cb_stack_info **out)
 {
     size_t n = 0;
     for (size_t i = 0; i < n_st; i++) {
@@ -55,7 +62,12 @@ static size_t stacks_for(const cb_suite_words *w, const cb_stack_info *st, size_
         for (size_t j = 0; j < w->n; j++) {
             /* "openssl" names every build of it (openssl, openssl@local). */
             size_t l = strlen(w->v[j]);
-            named |= strcmp(w->v[j], "all") == 0 || strcmp(w->v[j], st[i].id) == 0 ||
+            /* "all" is every library; "apps" every real application
+             * (harness/stacks/apps): an application in "all" would multiply
+             * every suite by its slow start. */
+            named |= (strcmp(w->v[j], "all") == 0 && !st[i].app) ||
+                     (strcmp(w->v[j], "apps") == 0 && st[i].app && app_plays(&st[i], server_role)) ||
+                     strcmp(w->v[j], st[i].id) == 0 ||
                      (strncmp(w->v[j], st[i].id, l) == 0 && st[i].id[l] == '@');
         }
         if (named)
@@ -91,11 +103,11 @@ int cb_plan_add(cb_plan *p, const cb_suite *s, const char *suite_dir, const cb_s
         if (!ok)
             return 0;
     }
-    const cb_stack_info *servers[64], *clients[64];
+    const cb_stack_info *servers[CB_MAX_STACKS], *clients[CB_MAX_STACKS];
     for (size_t ci = 0; ci < s->n_cases; ci++) {
         const cb_suite_case *sc = &s->cases[ci];
-        size_t ns = stacks_for(&sc->servers, st, n_st, f, servers);
-        size_t nc = stacks_for(&sc->clients, st, n_st, f, clients);
+        size_t ns = stacks_for(&sc->servers, st, n_st, f, 1, servers);
+        size_t nc = stacks_for(&sc->clients, st, n_st, f, 0, clients);
         size_t ninj = sc->inject.n ? sc->inject.n : 1;
         for (size_t b = 0; b < sc->n_bytes; b++)
             for (size_t is = 0; is < sc->issuer.n; is++)

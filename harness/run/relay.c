@@ -72,32 +72,29 @@ static void fault(struct side *s, const char *what)
     }
 }
 
-int cb_relay_run(cb_shimproc *server, const char *server_request, cb_shimproc *client,
-                 const char *client_request, const cb_relay_opts *opts, cb_relay_result *out,
-                 char *err, size_t errlen)
+/* open_sides starts the shims of |sides| (a side without one already holds
+ * its connection) and hands each its request and connection. */
+static void open_sides(struct side sides[2], const char *const reqs[2])
 {
-    memset(out, 0, sizeof(*out));
-    double t0 = now_ms(), deadline;
-    struct side sides[2] = {
-        {server, -1, 0, 0, {0}, 0, 0, &out->server_reply, out->server_fault, 0},
-        {client, -1, 0, 0, {0}, 0, 0, &out->client_reply, out->client_fault, 0},
-    };
-    const char *reqs[2] = {server_request, client_request};
     /* Start both before handing either its request: a shim that starts
      * slowly (a JVM) then starts while the other does. */
-    int started[2];
+    int started[2] = {1, 1};
     for (int i = 0; i < 2; i++) {
         char why[256];
-        started[i] = cb_shimproc_start(sides[i].shim, why, sizeof(why)) == 0;
+        if (sides[i].shim)
+            started[i] = cb_shimproc_start(sides[i].shim, why, sizeof(why)) == 0;
     }
     /* A stream shim first: its connection waits for its runtime to start,
      * and a seqpacket peer handed its request before that would start its
      * own read timeout while the other side is still booting. */
-    int first = sides[1].shim->transport == CB_TRANSPORT_STREAM && sides[0].shim->transport != CB_TRANSPORT_STREAM;
+    int first = sides[0].shim && sides[1].shim->transport == CB_TRANSPORT_STREAM &&
+                sides[0].shim->transport != CB_TRANSPORT_STREAM;
     for (int k = 0; k < 2; k++) {
         int i = first ? 1 - k : k;
         char why[256];
-        if (!started[i]) {
+        if (!sides[i].shim) {
+            /* a live peer (cb_relay_run_remote): already connected */
+        } else if (!started[i]) {
             fault(&sides[i], "shim-error: cannot start");
         } else if (cb_shimproc_open(sides[i].shim, reqs[i], &sides[i].relay, why, sizeof(why)) != 0) {
             char how[64], what[300];
@@ -108,6 +105,21 @@ int cb_relay_run(cb_shimproc *server, const char *server_request, cb_shimproc *c
         if (sides[i].relay >= 0)
             fcntl(sides[i].relay, F_SETFL, O_NONBLOCK);
     }
+}
+
+/* After the client shim is done and the relay closed its way toward a live
+ * server, the server has this long to close too: a server that keeps the
+ * connection open is not a fault of anything probed. */
+#define CB_RELAY_REMOTE_LINGER_MS 1000
+
+/* relay_loop copies bytes between the two sides until both are done or the
+ * deadline passes. */
+static int relay_loop(struct side sides[2], const cb_relay_opts *opts, cb_relay_result *out, char *err,
+                      size_t errlen, double t0)
+{
+    double deadline, linger_from = 0;
+    if (errlen)
+        err[0] = 0;
     /* The case's time runs from when both hold their connection: a stream
      * shim's first request waits for its runtime to start (cb_shimproc_open). */
     deadline = now_ms() + (opts->timeout_ms > 0 ? opts->timeout_ms : 5000);
@@ -123,9 +135,15 @@ int cb_relay_run(cb_shimproc *server, const char *server_request, cb_shimproc *c
         if (now >= deadline) {
             for (int i = 0; i < 2; i++)
                 if (!sides[i].done) {
-                    cb_shimproc_kill(sides[i].shim);
+                    if (sides[i].shim)
+                        cb_shimproc_kill(sides[i].shim);
                     fault(&sides[i], "timeout");
                 }
+            break;
+        }
+        if (!sides[0].shim && !sides[0].done && sides[1].done &&
+            (sides[1].relay < 0 || (sides[0].shut && now >= linger_from + CB_RELAY_REMOTE_LINGER_MS))) {
+            sides[0].done = 1; /* the live server kept its end open (or the client never got one): fine */
             break;
         }
         struct pollfd pfd[4];
@@ -142,7 +160,7 @@ int cb_relay_run(cb_shimproc *server, const char *server_request, cb_shimproc *c
                     idx_relay[i] = n++;
                 }
             }
-            if (!sides[i].done && sides[i].shim->pid > 0) {
+            if (!sides[i].done && sides[i].shim && sides[i].shim->pid > 0) {
                 pfd[n] = (struct pollfd){sides[i].shim->ctl, POLLIN, 0};
                 idx_ctl[i] = n++;
             }
@@ -159,8 +177,10 @@ int cb_relay_run(cb_shimproc *server, const char *server_request, cb_shimproc *c
                 ssize_t got = read(me->relay, buf, sizeof(buf));
                 if (got > 0 && (i == 0 ? out->s2c.len : out->c2s.len) + (size_t)got > CB_RELAY_MAX_BYTES) {
                     char what[96];
-                    snprintf(what, sizeof(what), "shim-error: sent more than %u MiB", CB_RELAY_MAX_BYTES >> 20);
-                    cb_shimproc_kill(me->shim);
+                    snprintf(what, sizeof(what), "%s: sent more than %u MiB", me->shim ? "shim-error" : "flood",
+                             CB_RELAY_MAX_BYTES >> 20);
+                    if (me->shim)
+                        cb_shimproc_kill(me->shim);
                     fault(me, what);
                     me->eof = 1;
                     add_io(out, CB_IO_EOF, i, 0, 0, now_ms() - t0);
@@ -181,6 +201,8 @@ int cb_relay_run(cb_shimproc *server, const char *server_request, cb_shimproc *c
                     }
                 } else if (got == 0 || (errno != EAGAIN && errno != EINTR)) {
                     me->eof = 1;
+                    if (!me->shim)
+                        me->done = 1; /* a live peer has no reply: its close ends it */
                     add_io(out, CB_IO_EOF, i, 0, 0, now_ms() - t0);
                 }
             }
@@ -223,6 +245,7 @@ int cb_relay_run(cb_shimproc *server, const char *server_request, cb_shimproc *c
                 peer->pending.len == peer->pend_off && me->eof) {
                 shutdown(peer->relay, SHUT_WR);
                 peer->shut = 1;
+                linger_from = now_ms();
                 add_io(out, CB_IO_SHUT, 1 - i, 0, 0, now_ms() - t0);
             }
         }
@@ -235,5 +258,35 @@ int cb_relay_run(cb_shimproc *server, const char *server_request, cb_shimproc *c
     out->rewritten = w.rewritten;
     cb_rewriter_free(&w);
     out->elapsed_ms = now_ms() - t0;
+    return err[0] ? -1 : 0;
+}
+
+int cb_relay_run(cb_shimproc *server, const char *server_request, cb_shimproc *client,
+                 const char *client_request, const cb_relay_opts *opts, cb_relay_result *out,
+                 char *err, size_t errlen)
+{
+    memset(out, 0, sizeof(*out));
+    double t0 = now_ms();
+    struct side sides[2] = {
+        {server, -1, 0, 0, {0}, 0, 0, &out->server_reply, out->server_fault, 0},
+        {client, -1, 0, 0, {0}, 0, 0, &out->client_reply, out->client_fault, 0},
+    };
+    const char *const reqs[2] = {server_request, client_request};
+    open_sides(sides, reqs);
+    relay_loop(sides, opts, out, err, errlen, t0);
     return 0;
+}
+
+int cb_relay_run_remote(int server_fd, cb_shimproc *client, const char *client_request,
+                        const cb_relay_opts *opts, cb_relay_result *out, char *err, size_t errlen)
+{
+    memset(out, 0, sizeof(*out));
+    double t0 = now_ms();
+    struct side sides[2] = {
+        {NULL, server_fd, 0, 0, {0}, 0, 0, &out->server_reply, out->server_fault, 0},
+        {client, -1, 0, 0, {0}, 0, 0, &out->client_reply, out->client_fault, 0},
+    };
+    const char *const reqs[2] = {NULL, client_request};
+    open_sides(sides, reqs);
+    return relay_loop(sides, opts, out, err, errlen, t0);
 }

@@ -51,4 +51,14 @@ int cb_relay_run(cb_shimproc *server, const char *server_request, cb_shimproc *c
                  const char *client_request, const cb_relay_opts *opts, cb_relay_result *out,
                  char *err, size_t errlen);
 
+/* cb_relay_run_remote is cb_relay_run with a live server in place of a
+ * server shim (cabound probe): |server_fd| is a connected socket, which the
+ * relay makes non-blocking and closes. The server side has no reply; it ends
+ * when the server closes, or a second after the client shim is done and the
+ * relay closed its way toward the server (out->server_fault stays "" then);
+ * "timeout" when the deadline passed first. Returns 0, or -1 when the harness
+ * itself failed (message in |err|). */
+int cb_relay_run_remote(int server_fd, cb_shimproc *client, const char *client_request,
+                        const cb_relay_opts *opts, cb_relay_result *out, char *err, size_t errlen);
+
 #endif

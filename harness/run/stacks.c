@@ -27,8 +27,22 @@
 #define CABOUND_KNOWN_STACKS "openssl", "boringssl", "gnutls", "mbedtls", "wolfssl", "nss"
 #endif
 
-/* Every stack this build knows (CMake's CABOUND_ALL_STACKS), in table order. */
+#ifndef CABOUND_KNOWN_APPS
+#define CABOUND_KNOWN_APPS NULL
+#endif
+
+/* Every stack this build knows (CMake's CABOUND_ALL_STACKS), in table order,
+ * then every application (CABOUND_ALL_APPS, cmake/CaboundApps.cmake). */
 static const char *const known[] = {CABOUND_KNOWN_STACKS, NULL};
+static const char *const known_apps[] = {CABOUND_KNOWN_APPS, NULL};
+
+int cb_stack_is_app(const char *id)
+{
+    for (size_t i = 0; known_apps[i]; i++)
+        if (*known_apps[i] && strcmp(known_apps[i], id) == 0)
+            return 1;
+    return 0;
+}
 
 static void join(json_t *arr, char *out, size_t outlen)
 {
@@ -195,8 +209,12 @@ static describe_proc add(const char *shim_dir, const char *id, cb_stack_info *s)
     snprintf(path, sizeof(path), "%s/cabound-shim-%s", shim_dir, id);
     if (access(path, X_OK) != 0) {
         /* CMake recorded why a stack was not built. */
-        const char *m = strstr(CABOUND_MISSING_STACKS, id);
-        if (m && m[strlen(id)] == ':') {
+        /* "id: why" at the start of an entry: "curl" must not take
+         * "curl-gnutls: ..." (nor "nss" "lighttpd-nss: ..."). */
+        const char *all = CABOUND_MISSING_STACKS, *m = strstr(all, id);
+        while (m && ((m > all && m[-1] != ';') || m[strlen(id)] != ':'))
+            m = strstr(m + 1, id);
+        if (m) {
             const char *end = strchr(m, ';');
             snprintf(s->why, sizeof(s->why), "%.*s", end ? (int)(end - m) : (int)strlen(m), m);
         } else {
@@ -261,24 +279,54 @@ cb_transport cb_stack_transport(const char *shim_dir, const char *id)
 size_t cb_stacks_discover(const char *shim_dir, cb_stack_info *out, size_t max)
 {
     size_t n = 0;
-    describe_proc running[64];
-    if (max > 64)
-        max = 64;
-    for (size_t i = 0; known[i] && n < max; i++, n++)
+    describe_proc running[CB_MAX_STACKS];
+    if (max > CB_MAX_STACKS)
+        max = CB_MAX_STACKS;
+    for (size_t i = 0; known[i]; i++) {
+        if (n == max) {
+            fprintf(stderr, "cabound: stack %s left out: more than %zu stacks\n", known[i], max);
+            continue;
+        }
         running[n] = add(shim_dir, known[i], &out[n]);
+        n++;
+    }
     /* Other builds of a stack: cabound-shim-STACK@BUILD. */
     DIR *d = opendir(shim_dir);
     struct dirent *e;
-    char names[64][64];
+    char names[CB_MAX_STACKS][64];
     size_t nn = 0;
-    while (d && (e = readdir(d)) != NULL && nn < 64)
-        if (strncmp(e->d_name, "cabound-shim-", 13) == 0 && strchr(e->d_name + 13, '@'))
-            snprintf(names[nn++], sizeof(names[0]), "%s", e->d_name + 13);
+    while (d && (e = readdir(d)) != NULL)
+        if (strncmp(e->d_name, "cabound-shim-", 13) == 0 && strchr(e->d_name + 13, '@')) {
+            if (nn < CB_MAX_STACKS)
+                snprintf(names[nn], sizeof(names[0]), "%s", e->d_name + 13);
+            else
+                fprintf(stderr, "cabound: %s/%s left out: more than %d stacks\n", shim_dir, e->d_name,
+                        CB_MAX_STACKS);
+            nn += nn < CB_MAX_STACKS;
+        }
     if (d)
         closedir(d);
     qsort(names, nn, sizeof(names[0]), (int (*)(const void *, const void *))strcmp);
-    for (size_t i = 0; i < nn && n < max; i++, n++)
+    for (size_t i = 0; i < nn; i++) {
+        if (n == max) {
+            fprintf(stderr, "cabound: stack %s left out: more than %zu stacks\n", names[i], max);
+            continue;
+        }
         running[n] = add(shim_dir, names[i], &out[n]);
+        n++;
+    }
+    /* Applications last: a table of libraries reads first. */
+    for (size_t i = 0; known_apps[i]; i++) {
+        if (!*known_apps[i]) /* a build that knows no application */
+            continue;
+        if (n == max) {
+            fprintf(stderr, "cabound: stack %s left out: more than %zu stacks\n", known_apps[i], max);
+            continue;
+        }
+        running[n] = add(shim_dir, known_apps[i], &out[n]);
+        out[n].app = 1;
+        n++;
+    }
     double deadline = now_ms() + describe_timeout_ms();
     for (size_t i = 0; i < n; i++)
         if (out[i].installed && !out[i].not_described) {

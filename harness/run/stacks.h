@@ -8,6 +8,11 @@
 
 #include "shimproc.h"
 
+/* How many stacks one build may have (libraries, their other builds,
+ * applications); more is an error that names the ones left out, never a
+ * silent cut. */
+#define CB_MAX_STACKS 128
+
 typedef struct cb_stack_info {
     char id[64];        /* "openssl", or "openssl@local" for another build */
     int installed;
@@ -16,6 +21,8 @@ typedef struct cb_stack_info {
     json_t *describe;   /* the shim's --describe object */
     char version[256], library[1024], tls[64], sources[128], selects[64];
     cb_transport transport; /* from --describe "transport" (absent: seqpacket) */
+    int app;                /* a real application (harness/stacks/apps), not a library shim:
+                               never in the suites' "all", named by "apps" */
 } cb_stack_info;
 
 /* cb_stacks_discover fills up to |max| entries from |shim_dir| and returns
@@ -43,6 +50,15 @@ const char *cb_stack_resolve(const cb_stack_info *s, const char *key, const char
  * --describe once (remembered). A shim that cannot say is taken as
  * seqpacket: starting it then records its failure as a fault. */
 cb_transport cb_stack_transport(const char *shim_dir, const char *id);
+
+/* cb_stack_is_app says whether |id| is one of the real applications this
+ * build knows (CMake's CABOUND_ALL_APPS): a stack of kind "app". */
+int cb_stack_is_app(const char *id);
+
+/* CB_APP_REQUEST is what a client writes after the handshake when its server
+ * is an application: an HTTP server answers a request and sends nothing of
+ * its own (the library shims' 'x'). */
+#define CB_APP_REQUEST "GET /index.html HTTP/1.0\r\n\r\n"
 
 /* cb_stack_find returns the entry for |id|, or NULL. */
 const cb_stack_info *cb_stack_find(const cb_stack_info *s, size_t n, const char *id);

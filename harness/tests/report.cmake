@@ -22,3 +22,11 @@ target_include_directories(test_report_html PRIVATE ${CMAKE_CURRENT_LIST_DIR})
 target_link_libraries(test_report_html PRIVATE cabound_report)
 add_test(NAME test_report_html COMMAND test_report_html ${CMAKE_CURRENT_LIST_DIR}/data/report)
 set_tests_properties(test_report_html PROPERTIES SKIP_RETURN_CODE 77 TIMEOUT 60 LABELS unit)
+
+# Packaged vs current release: changes.jsonl, the README's changes table and
+# findings column, the page's section and --upstream, over hand-written lines.
+add_executable(test_changes ${CMAKE_CURRENT_LIST_DIR}/test_changes.c)
+target_include_directories(test_changes PRIVATE ${CMAKE_CURRENT_LIST_DIR})
+target_link_libraries(test_changes PRIVATE cabound_report cabound_wire)
+add_test(NAME test_changes COMMAND test_changes)
+set_tests_properties(test_changes PROPERTIES SKIP_RETURN_CODE 77 TIMEOUT 60 LABELS unit)

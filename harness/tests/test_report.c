@@ -360,7 +360,9 @@ static void test_reports(const char *data)
     FILE *m = open_memstream(&md, &mdlen);
     CHECK(cb_report_findings_md(results, m, err, sizeof(err)) == -1);
     fclose(m);
-    CHECK(strncmp(md, "| stack | side | finding | example case | repro |\n| --- | --- | --- | --- | --- |\n", 82) == 0);
+    static const char head[] = "| stack | side | finding | example case | repro | still holds in the current release |\n"
+                               "| --- | --- | --- | --- | --- | --- |\n";
+    CHECK(strncmp(md, head, sizeof(head) - 1) == 0);
     size_t rows = 0;
     json_t *keys = json_object();
     for (char *save = NULL, *l = strtok_r(md, "\n", &save); l; l = strtok_r(NULL, "\n", &save)) {
@@ -369,7 +371,7 @@ static void test_reports(const char *data)
         for (const char *p = l; *p; p++)
             if (*p == '|' && (p == l || p[-1] != '\\') && ++pipes == 4)
                 snprintf(key, sizeof(key), "%.*s", (int)(p - l < 299 ? p - l : 299), l);
-        CHECK_EQ(pipes, 6);
+        CHECK_EQ(pipes, 7);
         CHECK(strlen(l) < 2000);
         if (rows++ < 2)
             continue;

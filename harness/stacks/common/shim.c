@@ -25,6 +25,11 @@
 #define CTL_FD 3
 #define MAX_REQUEST 65536
 
+bool shim_app_byte_ok(const struct shim_case *c, unsigned char b)
+{
+    return c->app_request ? true : b == 'x';
+}
+
 void shim_set_error(struct shim_obs *obs, long code, const char *text)
 {
     obs->has_error = true;
@@ -99,6 +104,8 @@ uint8_t *shim_read_file(const char *path, size_t *len)
 
 static const char *library_path(const struct shim_stack *s)
 {
+    if (s->library)
+        return s->library();
     Dl_info info;
     void *sym;
     memcpy(&sym, &s->library_symbol, sizeof(sym));
@@ -215,8 +222,18 @@ static int parse_request(json_t *req, struct shim_case *c, char *err, size_t err
     c->calist_pem = opt_str(req, "calist_pem");
     c->keylog = opt_str(req, "keylog");
     c->received_out = opt_str(req, "received_out");
+    c->app_request = opt_str(req, "app_request");
+    if (c->app_request && !*c->app_request)
+        c->app_request = NULL;
     json_t *t = json_object_get(req, "timeout_ms");
     c->timeout_ms = json_is_integer(t) ? (int)json_integer_value(t) : 5000;
+    c->server_name = opt_str(req, "server_name");
+    const char *pv = opt_str(req, "peer_verify");
+    c->no_peer_verify = pv && strcmp(pv, "none") == 0;
+    if (pv && !c->no_peer_verify && strcmp(pv, "chain") != 0)
+        return snprintf(err, errlen, "peer_verify must be \"chain\" or \"none\""), -1;
+    if ((c->server_name || c->no_peer_verify) && c->role != SHIM_CLIENT)
+        return snprintf(err, errlen, "server_name and peer_verify are client keys"), -1;
     const char *verify = opt_str(req, "verify");
     c->require_cert = !verify || strcmp(verify, "require") == 0;
     if (verify && !c->require_cert && strcmp(verify, "request") != 0)
@@ -324,6 +341,8 @@ static json_t *observe(const struct shim_stack *s, const struct shim_case *c, in
     double t0 = now_us();
     if (!name_listed(s->tls, tls_name))
         shim_unsupported(&obs, "%s does not support TLS %s in this build", s->name, tls_name);
+    else if ((c->server_name || c->no_peer_verify) && !s->probe_keys)
+        shim_unsupported(&obs, "%s does not support server_name or peer_verify (cabound probe)", s->name);
     else if (!name_listed(c->role == SHIM_SERVER ? s->sources : s->selects, mode))
         shim_unsupported(&obs, "%s does not support %s %s", s->name,
                          c->role == SHIM_SERVER ? "calist_source" : "select", mode);
@@ -578,6 +597,7 @@ int shim_main(int argc, char **argv, const struct shim_stack *s)
                               s->version(), "library", library_path(s), "tls", str_array(s->tls),
                               "calist_source", str_array(s->sources), "select",
                               str_array(s->selects), "contract", SHIM_CONTRACT);
+        json_object_set_new(d, "kind", json_string(s->kind ? s->kind : "library"));
         json_dumpf(d, stdout, JSON_COMPACT);
         putchar('\n');
         json_decref(d);

@@ -36,9 +36,18 @@ struct shim_case {
     cb_calist calist;                /* calist_path, already loaded (server) */
     bool require_cert;
     enum shim_select select;
+    /* Client, for cabound probe against a live server (only a stack with
+     * probe_keys gets them; the harness's own cases never set them): */
+    const char *server_name;         /* SNI host name to send, or NULL */
+    bool no_peer_verify;             /* accept any server certificate ("peer_verify": "none") */
     const char *keylog;              /* NULL: no key log */
     const char *received_out;        /* NULL: don't write */
     int timeout_ms;
+    /* client: bytes to write once the handshake is done, before reading the
+     * server's first byte (a real application server, harness/stacks/apps,
+     * answers a request and sends nothing of its own). NULL: write nothing
+     * and expect the library shims' 'x'. */
+    const char *app_request;
 };
 
 struct shim_obs {
@@ -67,12 +76,22 @@ struct shim_stack {
     const char *const *tls;            /* NULL-terminated: "1.2", "1.3" */
     const char *const *sources;        /* NULL-terminated calist_source names */
     const char *const *selects;        /* NULL-terminated select names */
+    /* probe_keys: the stack honours the client keys "server_name" and
+     * "peer_verify" (cabound probe); a request with them to a stack without
+     * is unsupported, never silently run otherwise. */
+    bool probe_keys;
     /* init runs once per process; returns 0 or -1 (after printing why). */
     int (*init)(void);
     /* run performs one case over the connected socket |fd| (which it must
      * not close) and fills |obs| (already zeroed, alerts -1, sent_cert -2).
      * An unsupported case sets obs->unsupported and obs->reason. */
     void (*run)(const struct shim_case *c, int fd, struct shim_obs *obs);
+    /* library, when set, names the TLS library instead of dladdr on
+     * library_symbol: an application shim (harness/stacks/apps) links no TLS
+     * library itself and reports what the program it runs has mapped. */
+    const char *(*library)(void);
+    /* kind is "library" (NULL) or "app", in --describe. */
+    const char *kind;
 };
 
 int shim_main(int argc, char **argv, const struct shim_stack *stack);
@@ -84,6 +103,11 @@ void shim_keylog(const struct shim_case *c, const char *line);
 /* shim_keylog_secret formats "LABEL <client_random hex> <secret hex>". */
 void shim_keylog_secret(const struct shim_case *c, const char *label, const uint8_t *client_random,
                         size_t crlen, const uint8_t *secret, size_t slen);
+
+/* shim_app_byte_ok says whether |b|, the server's first application byte,
+ * completes the exchange: 'x' from a library shim, any byte as the answer to
+ * the case's app_request from a real application server. */
+bool shim_app_byte_ok(const struct shim_case *c, unsigned char b);
 
 /* shim_set_error records the library's error code and text. */
 void shim_set_error(struct shim_obs *obs, long code, const char *text);

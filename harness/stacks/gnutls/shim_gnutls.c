@@ -619,11 +619,18 @@ static void gt_run(const struct shim_case *c, int fd, struct shim_obs *obs)
         } while (again(s, c, obs, ret, now_ms() - t, &budget));
     } else {
         uint8_t b = 0;
-        do {
-            t = now_ms();
-            ret = (int)gnutls_record_recv(s, &b, 1);
-        } while (again(s, c, obs, ret, now_ms() - t, &budget));
-        if (ret == 1 && b != 'x') {
+        ret = 1;
+        if (c->app_request)
+            do {
+                t = now_ms();
+                ret = (int)gnutls_record_send(s, c->app_request, strlen(c->app_request));
+            } while (again(s, c, obs, ret, now_ms() - t, &budget));
+        if (ret > 0)
+            do {
+                t = now_ms();
+                ret = (int)gnutls_record_recv(s, &b, 1);
+            } while (again(s, c, obs, ret, now_ms() - t, &budget));
+        if (ret == 1 && !shim_app_byte_ok(c, b)) {
             shim_set_error(obs, 0, "received an unexpected application byte");
             gnutls_deinit(s);
             return;

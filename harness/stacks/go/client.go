@@ -116,11 +116,18 @@ func runClient(c *shimCase, raw net.Conn, obs *observation) {
 	} else {
 		setDeadline(raw, c.timeoutMS)
 		b := make([]byte, 1)
+		if c.appRequest != "" {
+			if _, err := conn.Write([]byte(c.appRequest)); err != nil {
+				obs.setError(errData, "Write: %v", err)
+				readAlerts(conn, obs)
+				return
+			}
+		}
 		// Read returns (1, io.EOF) when the peer's close_notify came in the
 		// same read as the byte (conn.go Read): the byte counts first.
 		n, err := conn.Read(b)
 		switch {
-		case n == 1 && b[0] == 'x':
+		case n == 1 && (b[0] == 'x' || c.appRequest != ""):
 			obs.handshakeOK = true
 			conn.CloseWrite()
 		case n == 1:

@@ -34,6 +34,9 @@ type shimCase struct {
 	keylog      string
 	receivedOut string
 	timeoutMS   int
+	// appRequest: written after the handshake before the first byte is read;
+	// a real application server (harness/stacks/apps) answers a request.
+	appRequest string
 }
 
 func (c *shimCase) tlsName() string {
@@ -86,6 +89,7 @@ func parseRequest(text []byte) (*shimCase, error) {
 		id: optStr(m, "case"), cert: optStr(m, "cert"), key: optStr(m, "key"),
 		trust: optStr(m, "trust"), calistPath: optStr(m, "calist"), calistPEM: optStr(m, "calist_pem"),
 		keylog: optStr(m, "keylog"), receivedOut: optStr(m, "received_out"), timeoutMS: 5000,
+		appRequest: optStr(m, "app_request"),
 	}
 	switch optStr(m, "role") {
 	case "server":

@@ -56,393 +56,11 @@
 #include <mbedtls/version.h>
 #include <mbedtls/x509_crt.h>
 
-#include "shim.h"
-
-/* CB_MBEDTLS3: the 3.x API (3.6 LTS is the one built and tested). */
-#if MBEDTLS_VERSION_NUMBER >= 0x03000000
-#define CB_MBEDTLS3 1
-#include <psa/crypto.h>
-#else
-#define CB_MBEDTLS3 0
-#endif
-/* TLS 1.3 where the build has it (3.6's default mbedtls_config.h: on). */
-#if CB_MBEDTLS3 && defined(MBEDTLS_SSL_PROTO_TLS1_3)
-#define CB_TLS13 1
-#else
-#define CB_TLS13 0
-#endif
-
-#if !CB_MBEDTLS3 && defined(MBEDTLS_SSL_PROTO_TLS1_3_EXPERIMENTAL)
-#error "this shim assumes the Mbed TLS 2.28 configuration without TLS 1.3"
-#endif
-#if !CB_MBEDTLS3 && !defined(MBEDTLS_SSL_EXPORT_KEYS)
-#error "this shim needs MBEDTLS_SSL_EXPORT_KEYS"
-#endif
-#if !defined(MBEDTLS_DEBUG_C) || !defined(MBEDTLS_SSL_KEEP_PEER_CERTIFICATE)
-#error "this shim needs MBEDTLS_DEBUG_C and MBEDTLS_SSL_KEEP_PEER_CERTIFICATE"
-#endif
-
-/* The debug level that carries "send alert level=%u message=%u". */
-#define ALERT_DEBUG_LEVEL 3
+#include "mbedtls_shim.h"
 
 static mbedtls_entropy_context g_entropy;
-static mbedtls_ctr_drbg_context g_drbg;
-static int g_debug_echo; /* CABOUND_MBEDTLS_DEBUG */
-
-/* ---- parsed certificates and keys, cached by path and content ---------- */
-
-enum ent_kind { ENT_CRT, ENT_KEY };
-
-struct ent {
-    enum ent_kind kind;
-    char *path;
-    uint8_t *data; /* file content the objects were parsed from */
-    size_t len;
-    mbedtls_x509_crt crt;
-    mbedtls_pk_context pk;
-    int failed; /* ENT_CRT: how many certificates of the bundle did not parse */
-    unsigned long used; /* the case that last used it (g_case_no) */
-    struct ent *next;
-};
-
-static struct ent *g_cache;
-static size_t g_cache_n;
-static unsigned long g_case_no;
-
-static void ent_free(struct ent *e)
-{
-    if (e->kind == ENT_CRT)
-        mbedtls_x509_crt_free(&e->crt);
-    else
-        mbedtls_pk_free(&e->pk);
-    free(e->path);
-    free(e->data);
-    free(e);
-}
-
-/* cache_trim drops what the last few cases did not use (each case of a run
- * brings a new list); it runs between cases only, so no object in use is
- * ever freed. */
-static void cache_trim(void)
-{
-    for (struct ent **pp = &g_cache; *pp;) {
-        struct ent *e = *pp;
-        if (g_case_no - e->used > 4) {
-            *pp = e->next;
-            ent_free(e);
-            g_cache_n--;
-        } else {
-            pp = &e->next;
-        }
-    }
-}
-
-/* load returns the cached objects parsed from |path|, re-parsing when the
- * file changed; NULL with *ret/err set on failure. */
-static struct ent *load(enum ent_kind kind, const char *path, int *ret, char *err, size_t errlen)
-{
-    size_t len;
-    uint8_t *data = shim_read_file(path, &len);
-    if (!data) {
-        *ret = MBEDTLS_ERR_X509_FILE_IO_ERROR;
-        snprintf(err, errlen, "%s: %s", path, strerror(errno));
-        return NULL;
-    }
-    struct ent **pp = &g_cache;
-    for (; *pp; pp = &(*pp)->next) {
-        struct ent *e = *pp;
-        if (e->kind != kind || strcmp(e->path, path) != 0)
-            continue;
-        if (e->len == len && memcmp(e->data, data, len) == 0) {
-            free(data);
-            e->used = g_case_no;
-            return e;
-        }
-        *pp = e->next; /* stale: the file changed */
-        ent_free(e);
-        g_cache_n--;
-        break;
-    }
-    struct ent *e = calloc(1, sizeof(*e));
-    char *p = strdup(path);
-    if (!e || !p) {
-        free(e);
-        free(p);
-        free(data);
-        *ret = MBEDTLS_ERR_X509_ALLOC_FAILED;
-        snprintf(err, errlen, "out of memory");
-        return NULL;
-    }
-    e->kind = kind;
-    e->path = p;
-    e->data = data;
-    e->len = len;
-    e->used = g_case_no;
-    /* PEM parsers want the terminating NUL counted (shim_read_file adds it). */
-    size_t plen = len + (strstr((const char *)data, "-----BEGIN") ? 1 : 0);
-    int r;
-    if (kind == ENT_CRT) {
-        mbedtls_x509_crt_init(&e->crt);
-        r = mbedtls_x509_crt_parse(&e->crt, data, plen);
-        if (r > 0) {
-            /* Some certificates of a bundle did not parse: Mbed TLS keeps the
-             * rest, and so does the list it derives from them. */
-            e->failed = r;
-            fprintf(stderr, "shim-mbedtls: %s: %d certificate(s) did not parse and are left out\n",
-                    path, r);
-            r = 0;
-        }
-    } else {
-        mbedtls_pk_init(&e->pk);
-#if CB_MBEDTLS3
-        r = mbedtls_pk_parse_key(&e->pk, data, plen, NULL, 0, mbedtls_ctr_drbg_random, &g_drbg);
-#else
-        r = mbedtls_pk_parse_key(&e->pk, data, plen, NULL, 0);
-#endif
-    }
-    if (r != 0) {
-        snprintf(err, errlen, "%s", path);
-        *ret = r;
-        ent_free(e);
-        return NULL;
-    }
-    e->next = g_cache;
-    g_cache = e;
-    g_cache_n++;
-    return e;
-}
-
-/* ---- one connection ------------------------------------------------------ */
-
-struct conn {
-    const struct shim_case *c;
-    struct shim_obs *obs;
-    int fd;
-    int pending_alert; /* between "send alert" and "<= send alert message" */
-    /* client: the outgoing records before ChangeCipherSpec */
-    bool tap_on;
-    uint8_t *tap, *hs;
-    size_t tap_len, tap_cap, hs_len, hs_cap;
-    bool cert_msg_seen;
-    uint8_t *sent_der; /* first certificate of the client's Certificate */
-    size_t sent_len;
-    /* server: the client's end-entity certificate as given to verification */
-    uint8_t *peer_der;
-    size_t peer_len;
-    /* client, TLS 1.3: the Certificate is encrypted, so the tap cannot see
-     * it; the library's own trace of what it wrote stands in (on_debug). */
-    bool tls13;
-    int own_cert_state; /* 0 before, 1 in "write certificate", 2 done */
-    char own_serial[200];
-};
-
-static int append(uint8_t **buf, size_t *len, size_t *cap, const uint8_t *p, size_t n)
-{
-    if (*len + n > *cap) {
-        size_t nc = *cap ? *cap : 4096;
-        while (nc < *len + n)
-            nc *= 2;
-        uint8_t *nb = realloc(*buf, nc);
-        if (!nb)
-            return -1;
-        *buf = nb;
-        *cap = nc;
-    }
-    memcpy(*buf + *len, p, n);
-    *len += n;
-    return 0;
-}
-
-static void tap_handshake(struct conn *k)
-{
-    while (k->hs_len >= 4) {
-        size_t mlen = (size_t)k->hs[1] << 16 | (size_t)k->hs[2] << 8 | k->hs[3];
-        if (k->hs_len < 4 + mlen)
-            return;
-        const uint8_t *m = k->hs + 4;
-        if (k->hs[0] == MBEDTLS_SSL_HS_CERTIFICATE && !k->cert_msg_seen && mlen >= 3) {
-            k->cert_msg_seen = true;
-            size_t list = (size_t)m[0] << 16 | (size_t)m[1] << 8 | m[2];
-            if (list >= 3 && mlen >= 6) {
-                size_t clen = (size_t)m[3] << 16 | (size_t)m[4] << 8 | m[5];
-                if (clen <= mlen - 6 && (k->sent_der = malloc(clen ? clen : 1))) {
-                    memcpy(k->sent_der, m + 6, clen);
-                    k->sent_len = clen;
-                }
-            }
-        }
-        memmove(k->hs, k->hs + 4 + mlen, k->hs_len - 4 - mlen);
-        k->hs_len -= 4 + mlen;
-    }
-}
-
-/* tap reads the client's own plaintext records until its ChangeCipherSpec. */
-static void tap(struct conn *k, const uint8_t *p, size_t n)
-{
-    if (!k->tap_on)
-        return;
-    if (append(&k->tap, &k->tap_len, &k->tap_cap, p, n) != 0) {
-        k->tap_on = false;
-        return;
-    }
-    size_t off = 0;
-    while (k->tap_on && k->tap_len - off >= 5) {
-        const uint8_t *r = k->tap + off;
-        size_t rlen = (size_t)r[3] << 8 | r[4];
-        if (k->tap_len - off < 5 + rlen)
-            break;
-        if (r[0] == MBEDTLS_SSL_MSG_CHANGE_CIPHER_SPEC)
-            k->tap_on = false;
-        else if (r[0] == MBEDTLS_SSL_MSG_HANDSHAKE) {
-            if (append(&k->hs, &k->hs_len, &k->hs_cap, r + 5, rlen) != 0)
-                k->tap_on = false;
-            tap_handshake(k);
-        }
-        off += 5 + rlen;
-    }
-    memmove(k->tap, k->tap + off, k->tap_len - off);
-    k->tap_len -= off;
-}
-
-static int bio_send(void *ctx, const unsigned char *buf, size_t len)
-{
-    struct conn *k = ctx;
-    for (;;) {
-        ssize_t n = send(k->fd, buf, len, MSG_NOSIGNAL);
-        if (n < 0 && errno == ENOTSOCK)
-            n = write(k->fd, buf, len);
-        if (n >= 0) {
-            tap(k, buf, (size_t)n);
-            return (int)n;
-        }
-        if (errno == EINTR)
-            continue;
-        if (errno == EAGAIN || errno == EWOULDBLOCK)
-            return MBEDTLS_ERR_SSL_TIMEOUT; /* SO_SNDTIMEO expired */
-        if (errno == EPIPE || errno == ECONNRESET)
-            return MBEDTLS_ERR_NET_CONN_RESET;
-        return MBEDTLS_ERR_NET_SEND_FAILED;
-    }
-}
-
-static int bio_recv(void *ctx, unsigned char *buf, size_t len)
-{
-    struct conn *k = ctx;
-    for (;;) {
-        ssize_t n = read(k->fd, buf, len);
-        if (n >= 0)
-            return (int)n; /* 0: EOF, which Mbed TLS reports as MBEDTLS_ERR_SSL_CONN_EOF */
-        if (errno == EINTR)
-            continue;
-        /* SO_RCVTIMEO expired: end the case, never return WANT_READ (that
-         * would make the blocking handshake loop spin). */
-        if (errno == EAGAIN || errno == EWOULDBLOCK)
-            return MBEDTLS_ERR_SSL_TIMEOUT;
-        if (errno == ECONNRESET)
-            return MBEDTLS_ERR_NET_CONN_RESET;
-        return MBEDTLS_ERR_NET_RECV_FAILED;
-    }
-}
-
-static void on_debug(void *ctx, int level, const char *file, int line, const char *str)
-{
-    struct conn *k = ctx;
-    unsigned a, b;
-    if (g_debug_echo >= level)
-        fprintf(stderr, "mbedtls %d %s:%d: %s", level, file, line, str);
-    /* With MBEDTLS_THREADING_C (Debian's build) debug_send_line (library/
-     * debug.c) prefixes every line with "%p: ", the context's address. */
-    if (strncmp(str, "0x", 2) == 0) {
-        const char *p = strstr(str, ": ");
-        if (p)
-            str = p + 2;
-    }
-#if CB_TLS13
-    /* TLS 1.3 client: ssl_tls13_write_certificate_body (library/
-     * ssl_tls13_generic.c, 3.6.7) prints MBEDTLS_SSL_DEBUG_CRT(3, "own
-     * certificate", crt) for the chain it then copies into the message, inside
-     * "=> write certificate" ... "<= write certificate"; no line: an empty
-     * Certificate. The serial number line identifies which credential. */
-    if (k->tls13 && k->c->role == SHIM_CLIENT) {
-        if (strncmp(str, "=> write certificate", 20) == 0 && k->own_cert_state == 0)
-            k->own_cert_state = 1;
-        else if (strncmp(str, "<= write certificate", 20) == 0 && k->own_cert_state == 1)
-            k->own_cert_state = 2;
-        else if (k->own_cert_state == 1 && !k->own_serial[0] &&
-                 strncmp(str, "serial number", 13) == 0)
-            snprintf(k->own_serial, sizeof(k->own_serial), "%s", str);
-    }
-#endif
-    if (sscanf(str, "send alert level=%u message=%u", &a, &b) == 2) {
-        k->pending_alert = (int)b;
-    } else if (strncmp(str, "<= send alert message", 21) == 0) {
-        /* the alert record was written; close_notify is no error report */
-        if (k->pending_alert > 0 && k->obs->alert_sent < 0)
-            k->obs->alert_sent = k->pending_alert;
-        k->pending_alert = -1;
-    } else if (sscanf(str, "got an alert message, type: [%u:%u]", &a, &b) == 2) {
-        if (b != MBEDTLS_SSL_ALERT_MSG_CLOSE_NOTIFY && k->obs->alert_received < 0)
-            k->obs->alert_received = (int)b;
-    }
-}
-
-#if CB_MBEDTLS3
-/* 3.x: one callback per secret (mbedtls_ssl_set_export_keys_cb, ssl.h),
- * the TLS 1.2 master secret and the TLS 1.3 traffic secrets. */
-static void on_keys(void *ctx, mbedtls_ssl_key_export_type type, const unsigned char *secret,
-                    size_t secret_len, const unsigned char client_random[32],
-                    const unsigned char server_random[32], mbedtls_tls_prf_types prf)
-{
-    struct conn *k = ctx;
-    const char *label = NULL;
-    (void)server_random, (void)prf;
-    switch (type) {
-    case MBEDTLS_SSL_KEY_EXPORT_TLS12_MASTER_SECRET: label = "CLIENT_RANDOM"; break;
-#if CB_TLS13
-    case MBEDTLS_SSL_KEY_EXPORT_TLS1_3_CLIENT_HANDSHAKE_TRAFFIC_SECRET:
-        label = "CLIENT_HANDSHAKE_TRAFFIC_SECRET";
-        break;
-    case MBEDTLS_SSL_KEY_EXPORT_TLS1_3_SERVER_HANDSHAKE_TRAFFIC_SECRET:
-        label = "SERVER_HANDSHAKE_TRAFFIC_SECRET";
-        break;
-    case MBEDTLS_SSL_KEY_EXPORT_TLS1_3_CLIENT_APPLICATION_TRAFFIC_SECRET:
-        label = "CLIENT_TRAFFIC_SECRET_0";
-        break;
-    case MBEDTLS_SSL_KEY_EXPORT_TLS1_3_SERVER_APPLICATION_TRAFFIC_SECRET:
-        label = "SERVER_TRAFFIC_SECRET_0";
-        break;
-#endif
-    default: break;
-    }
-    if (label)
-        shim_keylog_secret(k->c, label, client_random, 32, secret, secret_len);
-}
-#else
-static int on_keys(void *ctx, const unsigned char *ms, const unsigned char *kb, size_t maclen,
-                   size_t keylen, size_t ivlen, const unsigned char client_random[32],
-                   const unsigned char server_random[32], mbedtls_tls_prf_types prf)
-{
-    struct conn *k = ctx;
-    (void)kb, (void)maclen, (void)keylen, (void)ivlen, (void)server_random, (void)prf;
-    shim_keylog_secret(k->c, "CLIENT_RANDOM", client_random, 32, ms, 48);
-    return 0;
-}
-#endif
-
-/* on_verify sees the client's end-entity certificate even when verification
- * then fails (mbedtls_ssl_get_peer_cert only has it after a success). It
- * leaves the verdict alone. */
-static int on_verify(void *ctx, mbedtls_x509_crt *crt, int depth, uint32_t *flags)
-{
-    struct conn *k = ctx;
-    (void)flags;
-    if (depth == 0 && !k->peer_der && crt->raw.len && (k->peer_der = malloc(crt->raw.len))) {
-        memcpy(k->peer_der, crt->raw.p, crt->raw.len);
-        k->peer_len = crt->raw.len;
-    }
-    return 0;
-}
-
+mbedtls_ctr_drbg_context mb_drbg;
+int mb_debug_echo; /* CABOUND_MBEDTLS_DEBUG */
 /* set_error records the library's code and text; |what| (a setup step that
  * failed before any handshake) also goes to stderr, since it is the
  * request's or the shim's problem rather than the stack's. */
@@ -478,8 +96,8 @@ static void run(const struct shim_case *c, int fd, struct shim_obs *obs)
     obs->alerts_exposed = true;
     mbedtls_ssl_config_init(&conf);
     mbedtls_ssl_init(&ssl);
-    g_case_no++;
-    cache_trim();
+    mb_case_no++;
+    mb_cache_trim();
 
     ret = mbedtls_ssl_config_defaults(&conf, server ? MBEDTLS_SSL_IS_SERVER : MBEDTLS_SSL_IS_CLIENT,
                                       MBEDTLS_SSL_TRANSPORT_STREAM, MBEDTLS_SSL_PRESET_DEFAULT);
@@ -501,15 +119,15 @@ static void run(const struct shim_case *c, int fd, struct shim_obs *obs)
     /* c->tls is 12 here: the common code turns 1.3 away (see `tls` below). */
     mbedtls_ssl_conf_min_version(&conf, MBEDTLS_SSL_MAJOR_VERSION_3, MBEDTLS_SSL_MINOR_VERSION_3);
     mbedtls_ssl_conf_max_version(&conf, MBEDTLS_SSL_MAJOR_VERSION_3, MBEDTLS_SSL_MINOR_VERSION_3);
-    mbedtls_ssl_conf_export_keys_ext_cb(&conf, on_keys, &k);
+    mbedtls_ssl_conf_export_keys_ext_cb(&conf, mb_on_keys, &k);
 #endif
-    mbedtls_ssl_conf_rng(&conf, mbedtls_ctr_drbg_random, &g_drbg);
-    mbedtls_ssl_conf_dbg(&conf, on_debug, &k);
+    mbedtls_ssl_conf_rng(&conf, mbedtls_ctr_drbg_random, &mb_drbg);
+    mbedtls_ssl_conf_dbg(&conf, mb_on_debug, &k);
 
     struct ent *e;
     if (server) {
-        struct ent *crt = load(ENT_CRT, c->cert, &ret, err, sizeof(err));
-        struct ent *key = crt ? load(ENT_KEY, c->key, &ret, err, sizeof(err)) : NULL;
+        struct ent *crt = mb_load(ENT_CRT, c->cert, &ret, err, sizeof(err));
+        struct ent *key = crt ? mb_load(ENT_KEY, c->key, &ret, err, sizeof(err)) : NULL;
         if (!key) {
             set_error(obs, ret, err);
             goto out;
@@ -526,7 +144,7 @@ static void run(const struct shim_case *c, int fd, struct shim_obs *obs)
             set_error(obs, MBEDTLS_ERR_SSL_CA_CHAIN_REQUIRED, "request has no trust anchors");
             goto out;
         }
-        if (!(e = load(ENT_CRT, store, &ret, err, sizeof(err)))) {
+        if (!(e = mb_load(ENT_CRT, store, &ret, err, sizeof(err)))) {
             set_error(obs, ret, err);
             goto out;
         }
@@ -538,7 +156,7 @@ static void run(const struct shim_case *c, int fd, struct shim_obs *obs)
          * in order. Fed from calist_pem, whose subjects are the list's DNs;
          * the trust store stays the request's `trust`. */
         if (c->source == SHIM_SRC_EXPLICIT) {
-            struct ent *hints = c->calist_pem ? load(ENT_CRT, c->calist_pem, &ret, err, sizeof(err))
+            struct ent *hints = c->calist_pem ? mb_load(ENT_CRT, c->calist_pem, &ret, err, sizeof(err))
                                               : NULL;
             if (!hints) {
                 set_error(obs, c->calist_pem ? ret : MBEDTLS_ERR_SSL_BAD_CONFIG,
@@ -558,7 +176,7 @@ static void run(const struct shim_case *c, int fd, struct shim_obs *obs)
             set_error(obs, MBEDTLS_ERR_SSL_CA_CHAIN_REQUIRED, "request has no trust anchors");
             goto out;
         }
-        if (!(e = load(ENT_CRT, c->trust, &ret, err, sizeof(err)))) {
+        if (!(e = mb_load(ENT_CRT, c->trust, &ret, err, sizeof(err)))) {
             set_error(obs, ret, err);
             goto out;
         }
@@ -571,8 +189,8 @@ static void run(const struct shim_case *c, int fd, struct shim_obs *obs)
             goto out;
         }
         for (size_t i = 0; i < c->n_client_creds; i++) {
-            struct ent *crt = load(ENT_CRT, c->client_creds[i].cert, &ret, err, sizeof(err));
-            struct ent *key = crt ? load(ENT_KEY, c->client_creds[i].key, &ret, err, sizeof(err))
+            struct ent *crt = mb_load(ENT_CRT, c->client_creds[i].cert, &ret, err, sizeof(err));
+            struct ent *key = crt ? mb_load(ENT_KEY, c->client_creds[i].key, &ret, err, sizeof(err))
                                   : NULL;
             if (!key) {
                 set_error(obs, ret, err);
@@ -590,9 +208,9 @@ static void run(const struct shim_case *c, int fd, struct shim_obs *obs)
         set_error(obs, ret, "mbedtls_ssl_setup");
         goto out;
     }
-    mbedtls_ssl_set_bio(&ssl, &k, bio_send, bio_recv, NULL);
+    mbedtls_ssl_set_bio(&ssl, &k, mb_bio_send, mb_bio_recv, NULL);
 #if CB_MBEDTLS3
-    mbedtls_ssl_set_export_keys_cb(&ssl, on_keys, &k);
+    mbedtls_ssl_set_export_keys_cb(&ssl, mb_on_keys, &k);
     /* 3.6.3+ refuses to verify a server certificate unless the client named
      * the host or said it won't (MBEDTLS_ERR_SSL_CERTIFICATE_VERIFICATION_
      * WITHOUT_HOSTNAME, ssl_tls.c 3.6.7). NULL is the documented opt-out
@@ -604,7 +222,7 @@ static void run(const struct shim_case *c, int fd, struct shim_obs *obs)
     }
 #endif
     if (server)
-        mbedtls_ssl_set_verify(&ssl, on_verify, &k);
+        mbedtls_ssl_set_verify(&ssl, mb_on_verify, &k);
 
     do
         ret = mbedtls_ssl_handshake(&ssl);
@@ -657,7 +275,7 @@ static void run(const struct shim_case *c, int fd, struct shim_obs *obs)
             obs->peer_cert_len = len;
         }
     } else if (k.tls13) {
-        /* TLS 1.3 (see on_debug): the library's trace of the Certificate it
+        /* TLS 1.3 (see mb_on_debug): the library's trace of the Certificate it
          * wrote, matched by serial number against each credential. */
         if (k.own_cert_state == 2) {
             obs->sent_cert = -1;
@@ -715,11 +333,11 @@ static const char *version(void)
 static int init(void)
 {
     const char *dbg = getenv("CABOUND_MBEDTLS_DEBUG");
-    g_debug_echo = dbg ? atoi(dbg) : 0;
+    mb_debug_echo = dbg ? atoi(dbg) : 0;
     mbedtls_entropy_init(&g_entropy);
-    mbedtls_ctr_drbg_init(&g_drbg);
+    mbedtls_ctr_drbg_init(&mb_drbg);
     static const char pers[] = "cabound-shim-mbedtls";
-    int ret = mbedtls_ctr_drbg_seed(&g_drbg, mbedtls_entropy_func, &g_entropy,
+    int ret = mbedtls_ctr_drbg_seed(&mb_drbg, mbedtls_entropy_func, &g_entropy,
                                     (const unsigned char *)pers, sizeof(pers) - 1);
     if (ret != 0) {
         char buf[200];
@@ -727,7 +345,7 @@ static int init(void)
         fprintf(stderr, "shim-mbedtls: mbedtls_ctr_drbg_seed: %s\n", buf);
         return -1;
     }
-    mbedtls_debug_set_threshold(g_debug_echo > ALERT_DEBUG_LEVEL ? g_debug_echo
+    mbedtls_debug_set_threshold(mb_debug_echo > ALERT_DEBUG_LEVEL ? mb_debug_echo
                                                                  : ALERT_DEBUG_LEVEL);
 #if CB_MBEDTLS3
     /* 3.x: TLS 1.3 and the PSA-based parts of TLS 1.2 need the PSA core. */

@@ -78,6 +78,8 @@ static const char *const selects[] = {"native", "by-issuer", NULL};
 
 int main(int argc, char **argv)
 {
-    static const struct shim_stack s = {"misbehave", version, anchor, tls, sources, selects, NULL, run};
+    /* Designated, so a field added to struct shim_stack starts out zero here. */
+    static const struct shim_stack s = {.name = "misbehave", .version = version, .library_symbol = anchor,
+                                        .tls = tls, .sources = sources, .selects = selects, .run = run};
     return shim_main(argc, argv, &s);
 }

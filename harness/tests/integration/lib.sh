@@ -33,9 +33,11 @@ wait_lines() {
 # field LINE EXPR — evaluate a Python expression over the JSON line `r`.
 field() { python3 -c 'import json,sys; r=json.loads(sys.argv[1]); print(eval(sys.argv[2]))' "$1" "$2"; }
 
+# installed_stacks lists the installed library stacks: the real applications
+# (kind "app", harness/stacks/apps) have their own test, apps.sh.
 installed_stacks() {
   "$CABOUND" stacks --json | python3 -c 'import json,sys
 for l in sys.stdin:
     o=json.loads(l)
-    if o.get("installed"): print(o["stack"])'
+    if o.get("installed") and o.get("kind", "library") != "app": print(o["stack"])'
 }
