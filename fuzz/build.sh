@@ -9,7 +9,12 @@
 # Honours $CC, $CFLAGS, $LIB_FUZZING_ENGINE, $OUT, $WORK (all optional for
 # local use: clang, ASan+UBSan with libFuzzer, out/fuzz, a temporary
 # directory), $CABOUND_STACKS (a ';' list; default: every stack found) and
-# $CABOUND_<STACK>_ROOT (a stack installed under that prefix).
+# $CABOUND_<STACK>_ROOT (a stack installed under that prefix), and
+# $CABOUND_FUZZ_PREFIXES ("STACK@VERSION=PREFIX;...": stacks built with the
+# fuzzing flags, e.g. by `ci/stacks --flavour fuzz`; each gets its own
+# client_cr_STACK@VERSION, server_calist_STACK@VERSION and, where the stack
+# sends the TLS 1.3 list, server_calist13_STACK@VERSION, linked statically
+# where the prefix has static libraries).
 # Under OSS-Fuzz $CFLAGS already carries the sanitizer and coverage flags,
 # so the CMake build adds none of its own.
 #
@@ -46,6 +51,7 @@ for s in OPENSSL BORINGSSL GNUTLS MBEDTLS WOLFSSL NSS; do
   v=CABOUND_${s}_ROOT
   [ -n "${!v:-}" ] && stacks+=("-D$v=${!v}")
 done
+[ -n "${CABOUND_FUZZ_PREFIXES:-}" ] && stacks+=("-DCABOUND_FUZZ_PREFIXES=$CABOUND_FUZZ_PREFIXES")
 
 echo "build.sh: configuring (CC=$CC) in $build"
 CC="$CC" CFLAGS="$CFLAGS" cmake -S "$src/fuzz" -B "$build" \
@@ -80,11 +86,12 @@ PY
 }
 
 n=0
-while read -r target form; do
+while read -r target form base; do
   [ -n "$target" ] || continue
+  base=${base:-$target} # TARGET@VERSION shares its base target's options and seeds
   cp "$build/fuzz/bin/$target" "$OUT/"
-  cp "$src/fuzz/$target.options" "$OUT/"
-  zipdir "$OUT/${target}_seed_corpus.zip" "$src/corpus/$target" "$build/seeds/$form"
+  cp "$src/fuzz/$base.options" "$OUT/$target.options"
+  zipdir "$OUT/${target}_seed_corpus.zip" "$src/corpus/$base" "$src/corpus/$target" "$build/seeds/$form"
   n=$((n + 1))
 done <"$build/fuzz-targets.txt"
 cp "$src"/fuzz/*.dict "$src/fuzz/known-findings.txt" "$OUT/"

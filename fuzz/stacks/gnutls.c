@@ -25,7 +25,13 @@
 #include "fuzz.h"
 #include "pair.h"
 
-const char fz_stack[] = "gnutls";
+/* FZ_STACK_ID: "gnutls@VERSION" for a build CMake names by version (an
+ * instrumented release, fuzz/CMakeLists.txt), so known findings of the
+ * packaged version do not hide the same rule broken by another. */
+#ifndef FZ_STACK_ID
+#define FZ_STACK_ID "gnutls"
+#endif
+const char fz_stack[] = FZ_STACK_ID;
 
 static gnutls_pcert_st server_pcert, client_pcert;
 static gnutls_privkey_t server_key, client_key;

@@ -1,4 +1,7 @@
-/* mbedtls.c — the Mbed TLS 2.28 glue of the per-stack fuzz targets.
+/* mbedtls.c — the Mbed TLS glue of the per-stack fuzz targets: 2.28 (Debian
+ * 12's package) and 3.6 (the release ci/stacks builds, in its fuzz flavour
+ * instrumented for libFuzzer), #if MBEDTLS_VERSION_NUMBER where the APIs
+ * differ, as harness/stacks/mbedtls/shim_mbedtls.c does.
  *
  * Transport: mbedtls_ssl_set_bio callbacks over fz_io (an empty read is
  * MBEDTLS_ERR_SSL_WANT_READ).
@@ -7,7 +10,13 @@
  * every certificate of the chain given to mbedtls_ssl_conf_ca_chain, in
  * order, as long as it fits its output buffer. Each DN becomes a
  * certificate (common/fakecert.h) parsed with mbedtls_x509_crt_parse_der; a
- * DN whose certificate does not parse is not configured. TLS 1.2 only.
+ * DN whose certificate does not parse is not configured. 3.x also has an
+ * explicit list, mbedtls_ssl_conf_dn_hints (a certificate chain whose
+ * subject_raw ssl_write_certificate_request in library/ssl_tls12_server.c,
+ * 3.6.7, writes instead of the CA chain's): FZ_SRC_EXPLICIT. TLS 1.2 only:
+ * 3.6's TLS 1.3 server never sends certificate_authorities
+ * (ssl_tls13_write_certificate_request_body in ssl_tls13_server.c writes
+ * signature_algorithms only; harness/stacks/mbedtls/NOTES-3.6.md).
  * Client list: not exposed (ssl_parse_certificate_request in library/
  * ssl_cli.c checks the lengths and discards the names), so the client_cr
  * target here can only find crashes, leaks and hangs; the client counts as
@@ -18,14 +27,29 @@
 #include <mbedtls/entropy.h>
 #include <mbedtls/pk.h>
 #include <mbedtls/ssl.h>
+#include <mbedtls/version.h>
 #include <mbedtls/x509_crt.h>
+
+#if MBEDTLS_VERSION_NUMBER >= 0x03000000
+#define FZ_MBEDTLS3 1
+#include <psa/crypto.h>
+#else
+#define FZ_MBEDTLS3 0
+#define MBEDTLS_PRIVATE(member) member /* 3.x's private_access.h */
+#endif
 
 #include "creds.h"
 #include "fakecert.h"
 #include "fuzz.h"
 #include "pair.h"
 
-const char fz_stack[] = "mbedtls";
+/* FZ_STACK_ID: "mbedtls@VERSION" for a build CMake names by version (an
+ * instrumented release, fuzz/CMakeLists.txt), so known findings of the
+ * packaged version do not hide the same rule broken by another. */
+#ifndef FZ_STACK_ID
+#define FZ_STACK_ID "mbedtls"
+#endif
+const char fz_stack[] = FZ_STACK_ID;
 
 static mbedtls_entropy_context entropy;
 static mbedtls_ctr_drbg_context drbg;
@@ -39,8 +63,13 @@ static int conf(mbedtls_ssl_config *c, int server, mbedtls_x509_crt *crt, mbedtl
     if (mbedtls_ssl_config_defaults(c, server ? MBEDTLS_SSL_IS_SERVER : MBEDTLS_SSL_IS_CLIENT,
                                     MBEDTLS_SSL_TRANSPORT_STREAM, MBEDTLS_SSL_PRESET_DEFAULT) != 0)
         return -1;
+#if FZ_MBEDTLS3
+    mbedtls_ssl_conf_min_tls_version(c, MBEDTLS_SSL_VERSION_TLS1_2);
+    mbedtls_ssl_conf_max_tls_version(c, MBEDTLS_SSL_VERSION_TLS1_2);
+#else
     mbedtls_ssl_conf_min_version(c, MBEDTLS_SSL_MAJOR_VERSION_3, MBEDTLS_SSL_MINOR_VERSION_3);
     mbedtls_ssl_conf_max_version(c, MBEDTLS_SSL_MAJOR_VERSION_3, MBEDTLS_SSL_MINOR_VERSION_3);
+#endif
     mbedtls_ssl_conf_rng(c, mbedtls_ctr_drbg_random, &drbg);
     if (fz_verify_peers) {
         mbedtls_ssl_conf_authmode(c, MBEDTLS_SSL_VERIFY_REQUIRED);
@@ -52,9 +81,22 @@ static int conf(mbedtls_ssl_config *c, int server, mbedtls_x509_crt *crt, mbedtl
     return mbedtls_ssl_conf_own_cert(c, crt, pk);
 }
 
+static int parse_key(mbedtls_pk_context *pk, const unsigned char *der, size_t len)
+{
+#if FZ_MBEDTLS3
+    return mbedtls_pk_parse_key(pk, der, len, NULL, 0, mbedtls_ctr_drbg_random, &drbg);
+#else
+    return mbedtls_pk_parse_key(pk, der, len, NULL, 0);
+#endif
+}
+
 int fz_stack_init(void)
 {
     static const unsigned char pers[] = "cabound-fuzz";
+#if FZ_MBEDTLS3
+    if (psa_crypto_init() != PSA_SUCCESS) /* 3.x: TLS uses PSA for its crypto */
+        return -1;
+#endif
     mbedtls_entropy_init(&entropy);
     mbedtls_ctr_drbg_init(&drbg);
     mbedtls_x509_crt_init(&server_crt);
@@ -66,8 +108,8 @@ int fz_stack_init(void)
         mbedtls_x509_crt_parse_der(&server_crt, fz_server_cert, sizeof(fz_server_cert)) != 0 ||
         mbedtls_x509_crt_parse_der(&client_crt, fz_client_cert, sizeof(fz_client_cert)) != 0 ||
         mbedtls_x509_crt_parse_der(&ca_crt, fz_ca_cert, sizeof(fz_ca_cert)) != 0 ||
-        mbedtls_pk_parse_key(&server_pk, fz_server_key, sizeof(fz_server_key), NULL, 0) != 0 ||
-        mbedtls_pk_parse_key(&client_pk, fz_client_key, sizeof(fz_client_key), NULL, 0) != 0 ||
+        parse_key(&server_pk, fz_server_key, sizeof(fz_server_key)) != 0 ||
+        parse_key(&client_pk, fz_client_key, sizeof(fz_client_key)) != 0 ||
         conf(&sconf, 1, &server_crt, &server_pk) != 0 || conf(&cconf, 0, &client_crt, &client_pk) != 0)
         return -1;
     return 0;
@@ -75,7 +117,7 @@ int fz_stack_init(void)
 
 int fz_stack_supports(int tls13, enum fz_source source)
 {
-    return !tls13 && (source == FZ_SRC_NONE || source == FZ_SRC_TRUST);
+    return !tls13 && (source == FZ_SRC_NONE || source == FZ_SRC_TRUST || (FZ_MBEDTLS3 && source == FZ_SRC_EXPLICIT));
 }
 
 struct side {
@@ -100,7 +142,8 @@ static enum fz_step step(void *arg)
 {
     struct side *sd = arg;
     int ret = mbedtls_ssl_handshake(&sd->ssl);
-    if (sd->r && sd->ssl.state > MBEDTLS_SSL_CERTIFICATE_REQUEST && sd->ssl.state != MBEDTLS_SSL_HANDSHAKE_OVER)
+    if (sd->r && sd->ssl.MBEDTLS_PRIVATE(state) > MBEDTLS_SSL_CERTIFICATE_REQUEST &&
+        sd->ssl.MBEDTLS_PRIVATE(state) != MBEDTLS_SSL_HANDSHAKE_OVER)
         sd->r->cr_seen = 1;
     if (ret == 0)
         return FZ_STEP_DONE;
@@ -118,7 +161,7 @@ void fz_stack_run(const fz_pair_conf *c, fz_pair_result *r)
         /* As the shim loads calist_pem (a PEM parse counts the NUL). */
         if (mbedtls_x509_crt_parse(&chain, (const unsigned char *)c->list_pem, c->list_pem_len + 1) < 0)
             r->refused_setup = 1;
-    } else if (c->source == FZ_SRC_TRUST) {
+    } else if (c->source == FZ_SRC_TRUST || c->source == FZ_SRC_EXPLICIT) {
         cb_buf der;
         cb_buf_init(&der);
         for (size_t i = 0; i < c->list->count; i++) {
@@ -134,9 +177,28 @@ void fz_stack_run(const fz_pair_conf *c, fz_pair_result *r)
     }
     /* Mbed TLS verifies against the chain it takes its list from: the fuzz
      * CA goes last, one DN more in the list (bench_floor only). */
-    if (fz_verify_peers && mbedtls_x509_crt_parse_der(&chain, fz_ca_cert, sizeof(fz_ca_cert)) != 0)
+#if FZ_MBEDTLS3
+    /* explicit: the chain's subjects as DN hints; the CA chain holds only
+     * what verification needs (the fuzz CA, bench_floor only). */
+    mbedtls_x509_crt none;
+    mbedtls_x509_crt_init(&none);
+    mbedtls_x509_crt *anchors = c->source == FZ_SRC_EXPLICIT ? &none : &chain;
+#else
+    mbedtls_x509_crt *anchors = &chain;
+#endif
+    if (fz_verify_peers && mbedtls_x509_crt_parse_der(anchors, fz_ca_cert, sizeof(fz_ca_cert)) != 0)
         fz_oom("fz_stack_run");
+#if FZ_MBEDTLS3
+    if (c->source == FZ_SRC_EXPLICIT) {
+        mbedtls_ssl_conf_dn_hints(&sconf, &chain);
+        mbedtls_ssl_conf_ca_chain(&sconf, &none, NULL);
+    } else {
+        mbedtls_ssl_conf_dn_hints(&sconf, NULL);
+        mbedtls_ssl_conf_ca_chain(&sconf, &chain, NULL);
+    }
+#else
     mbedtls_ssl_conf_ca_chain(&sconf, &chain, NULL);
+#endif
     struct side server = {.io = &sio}, client = {.io = &cio, .r = r};
     mbedtls_ssl_init(&server.ssl);
     mbedtls_ssl_init(&client.ssl);
@@ -148,6 +210,10 @@ void fz_stack_run(const fz_pair_conf *c, fz_pair_result *r)
     mbedtls_ssl_free(&server.ssl);
     mbedtls_ssl_free(&client.ssl);
     mbedtls_ssl_conf_ca_chain(&sconf, NULL, NULL);
+#if FZ_MBEDTLS3
+    mbedtls_ssl_conf_dn_hints(&sconf, NULL);
+    mbedtls_x509_crt_free(&none);
+#endif
     mbedtls_x509_crt_free(&chain);
     cb_buf_free(&sio.in);
     cb_buf_free(&sio.out);

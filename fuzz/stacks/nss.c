@@ -35,7 +35,13 @@
 #include "pair.h"
 #include "../../harness/stacks/nss/verify_anchors.h"
 
-const char fz_stack[] = "nss";
+/* FZ_STACK_ID: "nss@VERSION" for a build CMake names by version (an
+ * instrumented release, fuzz/CMakeLists.txt), so known findings of the
+ * packaged version do not hide the same rule broken by another. */
+#ifndef FZ_STACK_ID
+#define FZ_STACK_ID "nss"
+#endif
+const char fz_stack[] = FZ_STACK_ID;
 
 static PRDescIdentity layer_id;
 static PRIOMethods methods;

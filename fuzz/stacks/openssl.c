@@ -28,7 +28,12 @@
 #include "fuzz.h"
 #include "pair.h"
 
-#ifdef OPENSSL_IS_BORINGSSL
+/* FZ_STACK_ID: "openssl@VERSION" for a build CMake names by version (an
+ * instrumented release, fuzz/CMakeLists.txt), so known findings of the
+ * packaged version do not hide the same rule broken by another. */
+#if defined(FZ_STACK_ID)
+const char fz_stack[] = FZ_STACK_ID;
+#elif defined(OPENSSL_IS_BORINGSSL)
 const char fz_stack[] = "boringssl";
 #else
 const char fz_stack[] = "openssl";

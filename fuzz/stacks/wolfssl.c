@@ -1,4 +1,4 @@
-/* wolfssl.c — the wolfSSL 5.5 glue of the per-stack fuzz targets (native
+/* wolfssl.c — the wolfSSL glue (5.5 packaged, 5.9 built by ci/stacks) of the per-stack fuzz targets (native
  * wolfSSL_* names only; its OpenSSL compatibility layer is compiled in).
  *
  * Transport: wolfSSL_SSLSetIORecv/IOSend callbacks over fz_io (an empty read
@@ -7,8 +7,15 @@
  * WOLFSSL_X509_NAME per DN that wolfSSL_d2i_X509_NAME takes and that is one
  * whole DER Name (see set_list); the stack's push
  * prepends and SendCertificateRequest walks from the head (src/internal.c,
- * SSL_CA_NAMES), so DNs are pushed in reverse. TLS 1.2 only: 5.5.4 sends no
- * certificate_authorities extension in 1.3.
+ * SSL_CA_NAMES), so DNs are pushed in reverse; 5.9.2 appends (src/ssl_sk.c
+ * wolfSSL_sk_push -> wolfSSL_sk_insert(stack, data, -1)), so they are pushed
+ * in order: the order is measured once in fz_stack_init, as
+ * harness/stacks/wolfssl/shim_wolfssl.c does. TLS 1.3 from 5.9 (the
+ * release ci/stacks builds): TLSX_CA_Names_Write (src/tls.c, 5.9.2) puts the
+ * same names in the CertificateRequest's certificate_authorities, and the
+ * client's TLSX_CA_Names_Parse keeps them in peer_ca_names, which
+ * wolfSSL_get_client_CA_list returns (src/ssl_api_cert.c); 5.5.4 (Debian
+ * 12) sends no such extension, and the versions between are unmeasured.
  * Client list: the certificate callback (wolfSSL_CTX_set_cert_cb), which TLS
  * 1.2 calls from DoCertificateRequest after parsing the names;
  * wolfSSL_get_client_CA_list gives them, but their DER is lost
@@ -24,9 +31,21 @@
 #include "fuzz.h"
 #include "pair.h"
 
-const char fz_stack[] = "wolfssl";
+/* FZ_STACK_ID: "wolfssl@VERSION" for a build CMake names by version (an
+ * instrumented release, fuzz/CMakeLists.txt), so known findings of the
+ * packaged version do not hide the same rule broken by another. */
+#ifndef FZ_STACK_ID
+#define FZ_STACK_ID "wolfssl"
+#endif
+const char fz_stack[] = FZ_STACK_ID;
 
-static WOLFSSL_CTX *sctx, *cctx;
+#if LIBWOLFSSL_VERSION_HEX >= 0x05009000 && defined(WOLFSSL_TLS13)
+#define FZ_WOLFSSL_CA13 1
+#else
+#define FZ_WOLFSSL_CA13 0
+#endif
+
+static WOLFSSL_CTX *sctx[2], *cctx[2]; /* [tls13] */
 
 static int client_cb(WOLFSSL *ssl, void *arg)
 {
@@ -67,9 +86,20 @@ static int accept_any(int preverify, WOLFSSL_X509_STORE_CTX *store)
     return 1;
 }
 
-static WOLFSSL_CTX *new_ctx(int server)
+static WOLFSSL_METHOD *method(int server, int tls13)
 {
-    WOLFSSL_CTX *ctx = wolfSSL_CTX_new(server ? wolfTLSv1_2_server_method() : wolfTLSv1_2_client_method());
+#if FZ_WOLFSSL_CA13
+    if (tls13)
+        return server ? wolfTLSv1_3_server_method() : wolfTLSv1_3_client_method();
+#else
+    (void)tls13;
+#endif
+    return server ? wolfTLSv1_2_server_method() : wolfTLSv1_2_client_method();
+}
+
+static WOLFSSL_CTX *new_ctx(int server, int tls13)
+{
+    WOLFSSL_CTX *ctx = wolfSSL_CTX_new(method(server, tls13));
     if (!ctx)
         return NULL;
     const unsigned char *cert = server ? fz_server_cert : fz_client_cert, *key = server ? fz_server_key : fz_client_key;
@@ -97,16 +127,37 @@ static WOLFSSL_CTX *new_ctx(int server)
     return ctx;
 }
 
+/* push_appends: where wolfSSL_sk_X509_NAME_push puts a name (above). */
+static int push_appends;
+
+static int probe_push_order(void)
+{
+    WOLF_STACK_OF(WOLFSSL_X509_NAME) *sk = wolfSSL_sk_X509_NAME_new(NULL);
+    WOLFSSL_X509_NAME *a = wolfSSL_X509_NAME_new(), *b = wolfSSL_X509_NAME_new();
+    int ok = sk && a && b && wolfSSL_sk_X509_NAME_push(sk, a) > 0;
+    if (!ok)
+        wolfSSL_X509_NAME_free(a);
+    ok = ok && wolfSSL_sk_X509_NAME_push(sk, b) > 0;
+    if (!ok)
+        wolfSSL_X509_NAME_free(b);
+    if (ok)
+        push_appends = wolfSSL_sk_X509_NAME_value(sk, 0) == a;
+    wolfSSL_sk_X509_NAME_pop_free(sk, NULL);
+    return ok ? 0 : -1;
+}
+
 int fz_stack_init(void)
 {
-    if (wolfSSL_Init() != WOLFSSL_SUCCESS || !(sctx = new_ctx(1)) || !(cctx = new_ctx(0)))
+    if (wolfSSL_Init() != WOLFSSL_SUCCESS || probe_push_order() != 0 || !(sctx[0] = new_ctx(1, 0)) || !(cctx[0] = new_ctx(0, 0)))
+        return -1;
+    if (FZ_WOLFSSL_CA13 && (!(sctx[1] = new_ctx(1, 1)) || !(cctx[1] = new_ctx(0, 1))))
         return -1;
     return 0;
 }
 
 int fz_stack_supports(int tls13, enum fz_source source)
 {
-    return !tls13 && (source == FZ_SRC_NONE || source == FZ_SRC_EXPLICIT);
+    return (!tls13 || FZ_WOLFSSL_CA13) && (source == FZ_SRC_NONE || source == FZ_SRC_EXPLICIT);
 }
 
 static void set_list(WOLFSSL *s, const fz_pair_conf *c, fz_pair_result *r)
@@ -114,10 +165,10 @@ static void set_list(WOLFSSL *s, const fz_pair_conf *c, fz_pair_result *r)
     WOLF_STACK_OF(WOLFSSL_X509_NAME) *sk = wolfSSL_sk_X509_NAME_new(NULL);
     if (!sk)
         fz_oom("set_list");
-    cb_calist taken; /* in reverse */
+    cb_calist taken; /* in push order */
     cb_calist_init(&taken);
-    for (size_t k = c->list->count; k-- > 0;) {
-        const cb_dn *d = &c->list->dns[k];
+    for (size_t j = 0; j < c->list->count; j++) {
+        const cb_dn *d = &c->list->dns[push_appends ? j : c->list->count - 1 - j];
         unsigned char *p = d->der;
         WOLFSSL_X509_NAME *n = d->len ? wolfSSL_d2i_X509_NAME(NULL, &p, (long)d->len) : NULL;
         /* wolfSSL_d2i_X509_NAME takes a Name followed by other bytes and
@@ -130,12 +181,16 @@ static void set_list(WOLFSSL *s, const fz_pair_conf *c, fz_pair_result *r)
         }
         if (!n)
             continue;
-        if (wolfSSL_sk_X509_NAME_push(sk, n) != WOLFSSL_SUCCESS || cb_calist_push(&taken, d->der, d->len, NULL) != 0)
+        /* 5.5.4 returns WOLFSSL_SUCCESS, 5.9.2 the new count (as OpenSSL's
+         * sk_push; src/ssl_sk.c): failure is <= 0 in both. */
+        if (wolfSSL_sk_X509_NAME_push(sk, n) <= 0 || cb_calist_push(&taken, d->der, d->len, NULL) != 0)
             fz_oom("set_list");
     }
-    for (size_t k = taken.count; k-- > 0;)
-        if (cb_calist_push(&r->configured, taken.dns[k].der, taken.dns[k].len, NULL) != 0)
+    for (size_t j = 0; j < taken.count; j++) {
+        const cb_dn *d = &taken.dns[push_appends ? j : taken.count - 1 - j];
+        if (cb_calist_push(&r->configured, d->der, d->len, NULL) != 0)
             fz_oom("set_list");
+    }
     cb_calist_free(&taken);
     wolfSSL_set_client_CA_list(s, sk); /* the WOLFSSL owns sk now */
 }
@@ -170,8 +225,8 @@ void fz_stack_run(const fz_pair_conf *c, fz_pair_result *r)
     memset(&sio, 0, sizeof(sio));
     memset(&cio, 0, sizeof(cio));
     struct side server, client;
-    open_side(&server, sctx, &sio, 1);
-    open_side(&client, cctx, &cio, 0);
+    open_side(&server, sctx[c->tls13 != 0], &sio, 1);
+    open_side(&client, cctx[c->tls13 != 0], &cio, 0);
     wolfSSL_set_ex_data(client.ssl, 0, r);
     if (c->source == FZ_SRC_EXPLICIT)
         set_list(server.ssl, c, r);
