@@ -84,6 +84,17 @@ static void judge_server(const cb_oracle_in *in, cb_oracle_out *o)
         fail(o, CB_RULE_PREFIX, o->server_detail);
         return;
     }
+    if (!in->cr_present && in->cr_cut_have) {
+        /* A CertificateRequest begun and never finished: the list on the
+         * wire is no list at all, whatever the server did next. */
+        o->server = CB_SV_MALFORMED;
+        snprintf(o->server_detail, sizeof(o->server_detail),
+                 "CertificateRequest cut: %zu of its %zu bytes, then the server's handshake bytes stop",
+                 in->cr_cut_have, in->cr_cut_declared);
+        check(o, CB_RULE_PREFIX, CB_SIDE_SERVER);
+        fail(o, CB_RULE_PREFIX, o->server_detail);
+        return;
+    }
     if (!in->cr_present) {
         o->server = in->server_failed ? CB_SV_REFUSED : CB_SV_OMITTED;
         snprintf(o->server_detail, sizeof(o->server_detail), "%s",

@@ -72,6 +72,8 @@ typedef struct cb_oracle_in {
     const cb_decoded *wire_list; /* the list as decoded from the wire */
     size_t oversize_plain;       /* plaintext records over 2^14 (1.3: inner plaintexts) */
     size_t broken_at;            /* 0, or 1 + the offset where the server's bytes stopped being TLS records */
+    size_t cr_cut_declared;      /* no whole CertificateRequest: the size (with header) of one the bytes stop inside */
+    size_t cr_cut_have;          /* 0, or how many of its bytes came */
     int ext_block_bad;           /* 1.3: the CertificateRequest's extensions block length is wrong */
     size_t ext_block_declared, ext_block_actual;
     int server_failed;           /* the server's handshake failed or it faulted */

@@ -428,6 +428,8 @@ int cb_case_judge(cb_runner *r, cb_case_work *k, json_t **result, char *err, siz
     oi.configured = raw_inject ? served : configured;
     oi.wire_measured = w.measured;
     oi.cr_present = w.cr_present;
+    oi.cr_cut_declared = w.cr_cut_declared;
+    oi.cr_cut_have = w.cr_cut_have;
     oi.list_present = w.cr_present && w.cr.has_list;
     oi.wire_list = &w.cr.list;
     oi.oversize_plain = w.oversize_plain;

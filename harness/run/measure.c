@@ -78,6 +78,16 @@ static void read_certificate(const cb_hs_msg *m, int tls13, cb_wire *w)
     }
 }
 
+/* take_cut_cr notes a CertificateRequest whose bytes stop part-way: the
+ * message still pending in |h| when the server's bytes end. */
+static void take_cut_cr(const cb_hs_reasm *h, cb_wire *w)
+{
+    if (w->cr_present || h->pending_len == 0 || h->pending[0] != CB_HS_CERTIFICATE_REQUEST)
+        return;
+    w->cr_cut_have = h->pending_len;
+    w->cr_cut_declared = h->pending_len >= 4 ? 4 + cb_get_u24(h->pending + 1) : 0;
+}
+
 static void take_cr(const cb_hs_msg *m, int tls13, cb_wire *w)
 {
     w->cr_present = 1;
@@ -137,6 +147,7 @@ static void measure12(const cb_relay_result *r, const char *keylog, cb_wire *w, 
     const cb_hs_msg *cr = find_msg(&s2c->hs, CB_HS_CERTIFICATE_REQUEST);
     if (cr)
         take_cr(cr, 0, w);
+    take_cut_cr(&s2c->hs, w);
     for (size_t i = 0; i < s2c->n_records; i++) {
         if (s2c->records[i].type == CB_CT_CHANGE_CIPHER_SPEC)
             break;
@@ -237,6 +248,7 @@ static void measure13(const char *keylog, cb_wire *w, cb_stream *s2c, cb_stream 
         const cb_hs_msg *cr = find_msg(&sd.hs, CB_HS_CERTIFICATE_REQUEST);
         if (cr)
             take_cr(cr, 1, w);
+        take_cut_cr(&sd.hs, w);
         /* The plaintext ServerHello counts as well as the inner plaintexts. */
         w->max_record = sd.max_inner;
         for (size_t i = 0; i < s2c->n_records; i++)

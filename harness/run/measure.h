@@ -21,6 +21,11 @@ typedef struct cb_wire {
     int cr_present;
     size_t cr_message_bytes;/* with its 4-byte header */
     size_t cr_records;      /* records the message spans */
+    /* No whole CertificateRequest, but the server's handshake bytes end
+     * inside one (NSS 3.110 flushes the header and the first DNs before it
+     * refuses a list past 2^16-1, then alerts): its declared size with the
+     * header, and the bytes that came. */
+    size_t cr_cut_declared, cr_cut_have;
     size_t max_record;      /* largest record of the server's handshake flight (1.3: inner plaintext) */
     size_t oversize_plain;  /* plaintext records over 2^14 */
     size_t broken_at;       /* 0, or 1 + the stream offset where the server's bytes stopped being TLS */

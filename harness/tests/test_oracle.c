@@ -111,6 +111,17 @@ int main(void)
     CHECK(strstr(o.server_detail, "byte 500") != NULL);
     CHECK(o.failed & (1u << CB_RULE_PREFIX));
     in.broken_at = 0;
+    /* A CertificateRequest whose bytes stop part-way (then an alert) is a
+     * cut message, not a refusal: malformed, CA-PREFIX. */
+    in.cr_cut_declared = 65578;
+    in.cr_cut_have = 40;
+    cb_oracle_judge(&in, &o);
+    CHECK_STR(cb_server_verdict_name(o.server), "malformed");
+    CHECK(strstr(o.server_detail, "40 of its 65578 bytes") != NULL);
+    CHECK(o.failed & (1u << CB_RULE_PREFIX));
+    in.cr_cut_declared = in.cr_cut_have = 0;
+    cb_oracle_judge(&in, &o);
+    CHECK_STR(cb_server_verdict_name(o.server), "refused");
     /* ...and silence on failure breaks ALERT-ON-FAIL, about the side that
      * was silent first; the side that reacted to its close is not blamed. */
     in.ending[0] = CB_END_SILENT;
