@@ -11,9 +11,9 @@
  * stops sending part-way through its flight (a fixed-size buffer between
  * the TLS library and the transport) leaves an unfinished record or
  * handshake message. When that message is the CertificateRequest, the
- * case's server verdict is "malformed" (a message cut on the wire), with
- * where: the judge, which sees no whole CertificateRequest, would
- * otherwise say "refused". */
+ * case's server verdict is "malformed" (a message cut on the wire), as the
+ * judge also finds (oracle.c); here the detail says where the program's TLS
+ * bytes stopped, which the proxy, not the relay, saw. */
 static void cut_flight(const cb_buf *s2c, json_t *line)
 {
     cb_stream s;
