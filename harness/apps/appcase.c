@@ -52,6 +52,28 @@ static void cut_flight(const cb_buf *s2c, json_t *line)
     cb_stream_free(&s);
 }
 
+void cb_appcase_files_get(cb_case_work *k, cb_appcase_files *f)
+{
+    const char *sreq, *creq;
+    cb_case_requests(k, &sreq, &creq);
+    f->sreq = json_loads(sreq, 0, NULL);
+    f->creq = json_loads(creq, 0, NULL);
+    f->cert = json_string_value(json_object_get(f->sreq, "cert"));
+    f->key = json_string_value(json_object_get(f->sreq, "key"));
+    f->ca_file = json_string_value(json_object_get(f->sreq, "calist_pem"));
+    f->trust = json_string_value(json_object_get(f->creq, "trust"));
+    json_t *cred = json_array_get(json_object_get(f->creq, "client_creds"), 0);
+    f->ccert = json_string_value(json_object_get(cred, "cert"));
+    f->ckey = json_string_value(json_object_get(cred, "key"));
+}
+
+void cb_appcase_files_free(cb_appcase_files *f)
+{
+    json_decref(f->sreq);
+    json_decref(f->creq);
+    memset(f, 0, sizeof(*f));
+}
+
 static char *observation(const cb_app_side *s, const char *role, const char *case_id)
 {
     json_t *o = json_pack("{s:i,s:s,s:s,s:s,s:s,s:s,s:s,s:s,s:b}", "contract", 1, "case", case_id, "stack", s->stack,

@@ -23,6 +23,20 @@ typedef struct cb_app_side {
  * synthesises both observations from |server| and |client| (no alert or
  * list is exposed by a program's log: alerts_exposed false, received not
  * exposed) and returns the judged results line in |*line|. */
+/* The files a case hands to its two programs, read from the requests the
+ * case built for a server and a client shim (case.c), so that a driver
+ * configures its programs with exactly what a shim pair would get. */
+typedef struct cb_appcase_files {
+    json_t *sreq, *creq;          /* owned: the parsed requests */
+    const char *cert, *key;       /* server credential */
+    const char *ca_file;          /* the list as a PEM bundle (calist_pem) */
+    const char *trust;            /* the client's trust anchors */
+    const char *ccert, *ckey;     /* the client's first credential */
+} cb_appcase_files;
+
+void cb_appcase_files_get(cb_case_work *k, cb_appcase_files *f);
+void cb_appcase_files_free(cb_appcase_files *f);
+
 int cb_appcase_judge(cb_runner *r, cb_case_work *k, cb_buf *s2c, cb_buf *c2s, const cb_app_side *server,
                      const cb_app_side *client, double elapsed_ms, json_t **line, char *err, size_t errlen);
 

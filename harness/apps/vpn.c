@@ -156,16 +156,10 @@ int cb_vpn_run(cb_runner *r, const cb_case *c, json_t **line, char *err, size_t 
     cb_case_work *k = NULL;
     if (cb_case_prepare(r, c, 0, &k, err, errlen) != 0)
         return -2; /* the case cannot be built from these parameters */
-    const char *sreq, *creq;
-    cb_case_requests(k, &sreq, &creq);
-    json_t *sr = json_loads(sreq, 0, NULL), *cr = json_loads(creq, 0, NULL);
-    const char *cert = json_string_value(json_object_get(sr, "cert"));
-    const char *key = json_string_value(json_object_get(sr, "key"));
-    const char *ca_file = json_string_value(json_object_get(sr, "calist_pem"));
-    const char *trust = json_string_value(json_object_get(cr, "trust"));
-    json_t *cred = json_array_get(json_object_get(cr, "client_creds"), 0);
-    const char *ccert = json_string_value(json_object_get(cred, "cert"));
-    const char *ckey = json_string_value(json_object_get(cred, "key"));
+    cb_appcase_files files;
+    cb_appcase_files_get(k, &files);
+    const char *cert = files.cert, *key = files.key, *ca_file = files.ca_file, *trust = files.trust;
+    const char *ccert = files.ccert, *ckey = files.ckey;
     int rc = -1, lsn = -1;
     cb_app srv, cli;
     memset(&srv, 0, sizeof(srv));
@@ -254,8 +248,7 @@ done:
     if (lsn >= 0)
         close(lsn);
     cb_ovpn_free(&o);
-    json_decref(sr);
-    json_decref(cr);
+    cb_appcase_files_free(&files);
     cb_case_work_free(k);
     return rc;
 }
