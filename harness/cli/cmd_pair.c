@@ -98,6 +98,16 @@ int cmd_pair(int argc, char **argv)
     if (c.inject[0] && c.tls13 && strcmp(cf.source, "auto") == 0)
         snprintf(c.source, sizeof(c.source), "raw");
     const cb_stack_info *ss = cb_stack_find(st, nst, server), *cs = cb_stack_find(st, nst, client);
+    /* An application plays one role (a server has list sources, a client
+     * selection modes): naming it in the other is a usage error, not an
+     * unsupported case. */
+    if ((ss && ss->app && !ss->sources[0]) || (cs && cs->app && !cs->selects[0])) {
+        const char *who = ss && ss->app && !ss->sources[0] ? server : client;
+        fprintf(stderr, "cabound pair: %s is a %s application; it cannot be the %s\n", who,
+                who == server ? "client" : "server", who == server ? "server" : "client");
+        cb_stacks_free(st, nst);
+        return CB_EXIT_USAGE;
+    }
     const char *tv = c.tls13 ? "1.3" : "1.2";
     /* Every unsupported mode is named, not only the first. */
     int ok = 1;

@@ -58,4 +58,9 @@ PY
   check "wget: no process left behind" no_leftover
   check "wget: its scratch directory removed" no_scratch
 fi
+if echo "$clients" | grep -qx wget; then
+  # An application named in the role it does not play is a usage error.
+  "$CABOUND" pair --server wget --client openssl >/dev/null 2>"$TMP/role.err"; rc=$?
+  check "wget as a server: exit 2 naming its role (exit $rc)" bash -c "[ $rc -eq 2 ] && grep -q 'client application' '$TMP/role.err'"
+fi
 done_checks
