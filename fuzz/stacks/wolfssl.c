@@ -26,6 +26,8 @@
 #include <wolfssl/options.h>
 #include <wolfssl/ssl.h>
 
+#include "../../harness/stacks/wolfssl/push_order.h"
+
 #include "creds.h"
 #include "der.h"
 #include "fuzz.h"
@@ -130,21 +132,7 @@ static WOLFSSL_CTX *new_ctx(int server, int tls13)
 /* push_appends: where wolfSSL_sk_X509_NAME_push puts a name (above). */
 static int push_appends;
 
-static int probe_push_order(void)
-{
-    WOLF_STACK_OF(WOLFSSL_X509_NAME) *sk = wolfSSL_sk_X509_NAME_new(NULL);
-    WOLFSSL_X509_NAME *a = wolfSSL_X509_NAME_new(), *b = wolfSSL_X509_NAME_new();
-    int ok = sk && a && b && wolfSSL_sk_X509_NAME_push(sk, a) > 0;
-    if (!ok)
-        wolfSSL_X509_NAME_free(a);
-    ok = ok && wolfSSL_sk_X509_NAME_push(sk, b) > 0;
-    if (!ok)
-        wolfSSL_X509_NAME_free(b);
-    if (ok)
-        push_appends = wolfSSL_sk_X509_NAME_value(sk, 0) == a;
-    wolfSSL_sk_X509_NAME_pop_free(sk, NULL);
-    return ok ? 0 : -1;
-}
+static int probe_push_order(void) { return cb_wolfssl_push_appends(&push_appends); }
 
 int fz_stack_init(void)
 {

@@ -38,6 +38,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "push_order.h"
 #include "shim.h"
 
 #define CACHE_SLOTS 8
@@ -73,31 +74,17 @@ static int w_init(void)
     return 0;
 }
 
-/* g_push_appends: where wolfSSL_sk_X509_NAME_push puts a name. 5.5.4
- * prepends and returns WOLFSSL_SUCCESS (src/ssl.c wolfSSL_sk_push: "push new
- * x509 onto head of stack"); 5.9.2 appends and returns the new count, as
- * OpenSSL does (src/ssl_sk.c wolfSSL_sk_push -> wolfSSL_sk_insert(stack,
- * data, -1)). Both the explicit list the shim builds and the names the
- * client's parser pushes follow it, so it is measured once, here, rather
- * than guessed from a version number. */
+/* g_push_appends: where wolfSSL_sk_X509_NAME_push puts a name
+ * (push_order.h). Both the explicit list the shim builds and the names the
+ * client's parser pushes follow it. */
 static int g_push_appends;
 
 static int probe_push_order(void)
 {
-    WOLF_STACK_OF(WOLFSSL_X509_NAME) *sk = wolfSSL_sk_X509_NAME_new(NULL);
-    WOLFSSL_X509_NAME *a = wolfSSL_X509_NAME_new(), *b = wolfSSL_X509_NAME_new();
-    int ok = sk && a && b && wolfSSL_sk_X509_NAME_push(sk, a) > 0;
-    if (!ok)
-        wolfSSL_X509_NAME_free(a);
-    ok = ok && wolfSSL_sk_X509_NAME_push(sk, b) > 0;
-    if (!ok)
-        wolfSSL_X509_NAME_free(b);
-    if (ok)
-        g_push_appends = wolfSSL_sk_X509_NAME_value(sk, 0) == a;
-    wolfSSL_sk_X509_NAME_pop_free(sk, NULL);
-    if (!ok)
-        fprintf(stderr, "shim-wolfssl: probing wolfSSL_sk_X509_NAME_push failed\n");
-    return ok ? 0 : -1;
+    if (cb_wolfssl_push_appends(&g_push_appends) == 0)
+        return 0;
+    fprintf(stderr, "shim-wolfssl: probing wolfSSL_sk_X509_NAME_push failed\n");
+    return -1;
 }
 
 static void set_wolf_error(struct shim_obs *obs, int code, const char *prefix)
