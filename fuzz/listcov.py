@@ -19,7 +19,15 @@ import os
 import re
 import sys
 
-LINE = re.compile(r"^(UN)?COVERED_FUNC: hits: (\d+) edges: (\d+)/(\d+) (\S+) (\S+?):\d+$")
+# A C++ function (BoringSSL's) comes demangled, with spaces in its
+# parameters: "bssl::ssl_add_client_CA_list(bssl::SSL_HANDSHAKE*, cbb_st*)".
+LINE = re.compile(r"^(UN)?COVERED_FUNC: hits: (\d+) edges: (\d+)/(\d+) (.+) (\S+?):\d+$")
+
+
+def plain(name):
+    """A C++ name without its parameters and namespaces (as listfuncs/ names
+    it); a C name as it is."""
+    return name.split("(", 1)[0].rsplit("::", 1)[-1]
 
 
 def main():
@@ -53,7 +61,7 @@ def main():
             if not m:
                 continue
             seen_report = True
-            cov, tot, name, path = int(m.group(3)), int(m.group(4)), m.group(5), m.group(6)
+            cov, tot, name, path = int(m.group(3)), int(m.group(4)), plain(m.group(5)), m.group(6)
             if os.path.isabs(path) and (os.path.realpath(path).startswith(root) or path.startswith("/usr/")):
                 continue  # cabound's own code (targets, glue, core library), system headers' inlines
             lib_cov += cov

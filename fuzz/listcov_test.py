@@ -56,6 +56,17 @@ good &= expect("absent name", run("client_cr ssl_parse_certificate_reqest librar
 good &= expect("same name, other file", run("client_cr ssl_parse_certificate_request library/ssl_tls13_client.c "
                                             "required\n", "client_cr"), 1, ("absent=",))
 good &= expect("other kind's functions ignored", run(reached, "server_calist"), 0, ("list=0/0",))
+# BoringSSL's C++: demangled, namespaced, parameters with spaces; the
+# same static name in two files (TLS 1.2 and 1.3 handshakes).
+CXX = """COVERED_FUNC: hits: 9 edges: 12/20 bssl::ssl_parse_client_CA_list(ssl_st*, unsigned char*, cbs_st*) /b/src/ssl/ssl_cert.cc:616
+COVERED_FUNC: hits: 9 edges: 7/16 bssl::do_read_certificate_request(bssl::SSL_HANDSHAKE*) /b/src/ssl/handshake_client.cc:1231
+UNCOVERED_FUNC: hits: 0 edges: 0/22 bssl::do_read_certificate_request(bssl::SSL_HANDSHAKE*) /b/src/ssl/tls13_client.cc:621
+"""
+good &= expect("C++ names", run("client_cr ssl_parse_client_CA_list ssl/ssl_cert.cc required\n"
+                                "client_cr do_read_certificate_request ssl/handshake_client.cc required\n"
+                                "client_cr do_read_certificate_request ssl/tls13_client.cc\n", "client_cr", CXX), 0,
+               ("list=19/58", "lib=19/58", "reached=ssl_parse_client_CA_list:12/20,do_read_certificate_request:7/16",
+                "unreached=do_read_certificate_request:0/22"))
 good &= expect("bad line", run("client_cr ssl_parse_certificate_request\n", "client_cr"), 2)
 good &= expect("unknown kind", run("client ssl_parse_certificate_request a.c\n", "client_cr"), 2)
 good &= expect("no report", run(reached, "client_cr", report="INFO: nothing\n"), 2)

@@ -40,7 +40,17 @@ STACK=boringssl
 SRCPKG=android-platform-external-boringssl
 SERIES='^14\.'
 BSSL_CPPFLAGS="-DNDEBUG -UDEBUG -DBORINGSSL_ANDROID_SYSTEM -DBORINGSSL_IMPLEMENTATION -DBORINGSSL_SHARED_LIBRARY -DOPENSSL_SMALL -fmessage-length=0 -fno-exceptions -fno-strict-aliasing -no-canonical-prefixes"
-CONFIG_OPTS="Debian patches: none applied (see 'debian packaging'); make --file=debian/libcrypto.mk, then debian/libssl.mk, CC=clang CXX=clang++, dpkg-buildflags with DEB_BUILD_MAINT_OPTIONS='hardening=+all optimize=-lto' DEB_CPPFLAGS_MAINT_APPEND='$BSSL_CPPFLAGS' DEB_CFLAGS_MAINT_APPEND='-fPIC -std=gnu17 -gdwarf-4' DEB_CXXFLAGS_MAINT_APPEND='-fPIC -std=gnu++2a -gdwarf-4' DEB_LDFLAGS_MAINT_APPEND='-fPIC -fuse-ld=lld -Wl,--build-id=sha1' (debian/rules), LDFLAGS prefixed with -Wl,-rpath=PREFIX/lib; installed stripped (--strip-unneeded, as dh_strip)"
+# The fuzz flavour (ci/stacks.d/flavours/fuzz.sh): the same makefiles and
+# defines, the flavour's flags in place of dpkg-buildflags' (hardening and -O2
+# would only fight -O1 and the sanitizers), -DOPENSSL_NO_ASM and no assembly
+# sources (amd64_SOURCES emptied on make's command line: the perlasm code
+# hides loads and stores from ASan and edges from the coverage), not
+# stripped (libFuzzer's -print_coverage names the list functions from the
+# debug info). Still shared libraries, as the makefiles build: their
+# sanitizer and coverage symbols resolve against the fuzz target's runtime.
+BSSL_FUZZ=""
+[ "$FLAVOUR" = fuzz ] && BSSL_FUZZ="; fuzz flavour: CFLAGS/CXXFLAGS=$FLAVOUR_CFLAGS -fPIC -std=gnu17|gnu++2a, CPPFLAGS+=-DOPENSSL_NO_ASM, amd64_SOURCES= (no assembly), LDFLAGS=$FLAVOUR_LDFLAGS -fuse-ld=lld, not stripped"
+CONFIG_OPTS="Debian patches: none applied (see 'debian packaging'); make --file=debian/libcrypto.mk, then debian/libssl.mk, CC=clang CXX=clang++, dpkg-buildflags with DEB_BUILD_MAINT_OPTIONS='hardening=+all optimize=-lto' DEB_CPPFLAGS_MAINT_APPEND='$BSSL_CPPFLAGS' DEB_CFLAGS_MAINT_APPEND='-fPIC -std=gnu17 -gdwarf-4' DEB_CXXFLAGS_MAINT_APPEND='-fPIC -std=gnu++2a -gdwarf-4' DEB_LDFLAGS_MAINT_APPEND='-fPIC -fuse-ld=lld -Wl,--build-id=sha1' (debian/rules), LDFLAGS prefixed with -Wl,-rpath=PREFIX/lib; installed stripped (--strip-unneeded, as dh_strip)$BSSL_FUZZ"
 
 # recipe_id_version UPSTREAM: the version part of the stack id.
 recipe_id_version() { printf '%s\n' "${1//+/_}"; }
@@ -58,6 +68,15 @@ bssl_flags() {
   export DEB_CXXFLAGS_MAINT_APPEND="-fPIC -std=gnu++2a -gdwarf-4"
   export DEB_LDFLAGS_MAINT_APPEND="-fPIC -fuse-ld=lld -Wl,--build-id=sha1"
   export CC=clang CXX=clang++
+  if [ "$FLAVOUR" = fuzz ]; then
+    CPPFLAGS="$BSSL_CPPFLAGS -DOPENSSL_NO_ASM" CFLAGS="$FLAVOUR_CFLAGS -fPIC -std=gnu17" &&
+      CXXFLAGS="$FLAVOUR_CFLAGS -fPIC -std=gnu++2a" LDFLAGS="-Wl,-rpath=$PREFIX/lib -fPIC -fuse-ld=lld $FLAVOUR_LDFLAGS" &&
+      DEB_HOST_ARCH=$(dpkg-architecture -qDEB_HOST_ARCH) && DEB_HOST_MULTIARCH=$(dpkg-architecture -qDEB_HOST_MULTIARCH) &&
+      export CPPFLAGS CFLAGS CXXFLAGS LDFLAGS DEB_HOST_ARCH DEB_HOST_MULTIARCH &&
+      printf 'CC=%s CXX=%s (fuzz flavour)\nCPPFLAGS=%s\nCFLAGS=%s\nCXXFLAGS=%s\nLDFLAGS=%s\n' \
+        "$CC" "$CXX" "$CPPFLAGS" "$CFLAGS" "$CXXFLAGS" "$LDFLAGS"
+    return
+  fi
   CPPFLAGS=$(dpkg-buildflags --get CPPFLAGS) && CFLAGS=$(dpkg-buildflags --get CFLAGS) &&
     CXXFLAGS=$(dpkg-buildflags --get CXXFLAGS) && LDFLAGS="-Wl,-rpath=$PREFIX/lib $(dpkg-buildflags --get LDFLAGS)" &&
     DEB_HOST_ARCH=$(dpkg-architecture -qDEB_HOST_ARCH) && DEB_HOST_MULTIARCH=$(dpkg-architecture -qDEB_HOST_MULTIARCH) &&
@@ -66,7 +85,9 @@ bssl_flags() {
       "$CC" "$CXX" "$DEB_HOST_ARCH" "$CPPFLAGS" "$CFLAGS" "$CXXFLAGS" "$LDFLAGS"
 }
 # bssl_make LIB: what dh_auto_build runs for debian/LIB.mk.
-bssl_make() { ( bssl_flags && mk --file=debian/$1.mk ); }
+bssl_make() {
+  if [ "$FLAVOUR" = fuzz ]; then ( bssl_flags && mk --file=debian/$1.mk amd64_SOURCES= ); else ( bssl_flags && mk --file=debian/$1.mk ); fi
+}
 
 bssl_debian() {
   # ci/stacks unpacked the Debian tarball next to the source (debian-pkg/).
@@ -103,11 +124,15 @@ bssl_install() {
   mkdir -p "$PREFIX/include" "$PREFIX/lib" &&
     cp -r src/include/openssl "$PREFIX/include/" || return 1
   for l in libcrypto libssl; do
-    cp debian/out/$l.so.0 "$PREFIX/lib/" && strip --strip-unneeded "$PREFIX/lib/$l.so.0" &&
+    cp debian/out/$l.so.0 "$PREFIX/lib/" && { [ "$FLAVOUR" = fuzz ] || strip --strip-unneeded "$PREFIX/lib/$l.so.0"; } &&
       ln -sf $l.so.0 "$PREFIX/lib/$l.so" || return 1
   done
   # libssl must find this libcrypto, not the packaged Android 13 one.
-  LD_LIBRARY_PATH= ldd "$PREFIX/lib/libssl.so.0" | tee /dev/stderr | grep -q "libcrypto.so.0 => $PREFIX/lib/libcrypto.so.0" ||
+  # (ldd's output kept whole first: grep -q stopping early must not make
+  # the pipe's writer fail under pipefail.)
+  local deps
+  deps=$(LD_LIBRARY_PATH= ldd "$PREFIX/lib/libssl.so.0") && printf '%s\n' "$deps" >&2 &&
+    grep -q "libcrypto.so.0 => $PREFIX/lib/libcrypto.so.0" <<<"$deps" ||
     { echo "libssl.so.0 does not resolve libcrypto.so.0 from $PREFIX/lib"; return 1; }
 }
 
