@@ -257,7 +257,17 @@ struct item {
     char base[160];
     struct obs o;
     int done;
+    size_t ord; /* the case's place in the full plan: entries come out in plan order */
 };
+
+/* Items in plan order, whatever order the run finished its cases in (the
+ * lines of results.jsonl come as workers finish), so that recording a few
+ * cases changes only their entries, not the order of the whole file. */
+static int by_plan_order(const void *a, const void *b)
+{
+    const struct item *x = a, *y = b;
+    return x->ord < y->ord ? -1 : x->ord > y->ord;
+}
 
 /* uniform reports whether every not-yet-emitted item matching the filter
  * (NULL fields match anything) has the observation of the first. */
@@ -511,6 +521,15 @@ int cb_update_expectations(const char *results_path, const char *dir, cb_expecta
                                                c->tls13 ? "1.3" : "1.2", "_kept", 1));
     }
     json_decref(covered);
+    /* Each case's place: its index in the full plan, else (a case of no
+     * suite of the plan) after every planned one, in the order of the lines. */
+    json_t *order = json_object();
+    for (size_t p = 0; universe && p < universe->n; p++) {
+        char id[512];
+        cb_case_id(&universe->v[p].c, id, sizeof(id));
+        if (!json_object_get(order, id))
+            json_object_set_new(order, id, json_integer((json_int_t)p));
+    }
     char date[32];
     time_t t = time(NULL);
     strftime(date, sizeof(date), "%Y-%m-%d", gmtime(&t));
@@ -523,6 +542,7 @@ int cb_update_expectations(const char *results_path, const char *dir, cb_expecta
         if (!f) {
             snprintf(err, errlen, "%s: %s", tmp, strerror(errno));
             json_decref(lines);
+            json_decref(order);
             return -1;
         }
         fprintf(f, "# %s.expect — recorded behaviour of %s in cabound's suites.\n"
@@ -574,17 +594,22 @@ int cb_update_expectations(const char *results_path, const char *dir, cb_expecta
                     it->o.line = la;
                 }
                 it->done = 0;
+                json_t *at_plan = json_object_get(order, id);
+                it->ord = at_plan ? (size_t)json_integer_value(at_plan) : (universe ? universe->n : 0) + a;
             }
+            qsort(items, m, sizeof(*items), by_plan_order);
             emit_groups(f, items, m, stack, role, old, date);
         }
         free(items);
         if (fclose(f) != 0 || rename(tmp, path) != 0) {
             snprintf(err, errlen, "%s: %s", path, strerror(errno));
             json_decref(lines);
+            json_decref(order);
             return -1;
         }
     }
     json_decref(lines);
+    json_decref(order);
     free(cites);
     cites = NULL;
     n_cites = 0;
