@@ -79,6 +79,11 @@ static int reported_unrecordable(json_t *l)
     return seen;
 }
 
+/* The stack whose file is being written: same() asks whether its citations
+ * tell two error codes apart. */
+static const char *writing_stack;
+static int code_cited(const char *stack, int role, const struct obs *o);
+
 static int same(const struct obs *a, const struct obs *b)
 {
     if (strcmp(a->verdict, b->verdict) != 0 || strcmp(a->rules, b->rules) != 0 || strcmp(a->fault, b->fault) != 0)
@@ -90,7 +95,13 @@ static int same(const struct obs *a, const struct obs *b)
         char why[200];
         return !seen->line || !cb_line_reason_contradicts(seen->line, seen->role, k->kept_reason, why, sizeof(why));
     }
-    return a->has_err == b->has_err && a->err == b->err;
+    if (a->has_err == b->has_err && a->err == b->err)
+        return 1;
+    /* Other error codes are the same behaviour unless a citation tells them
+     * apart (openssl "rejected:167772358", the record layer): otherwise one
+     * reason states both, and the grouping does not depend on which case
+     * comes first. */
+    return writing_stack && !code_cited(writing_stack, a->role, a) && !code_cited(writing_stack, b->role, b);
 }
 
 /* Citations: DIR/citations.tsv, "stack role key reason" per line. */
@@ -175,6 +186,21 @@ static const char *cite_for(const char *stack, int role, const char *key, const 
         return NULL;
     return c;
 }
+
+/* code_cited reports whether a citation names the error code |o| observed
+ * (key "VERDICT:CODE"): that citation says more than a reason borrowed from
+ * another case of the suite (a record-layer refusal is not a list refusal). */
+static int code_cited(const char *stack, int role, const struct obs *o)
+{
+    json_t *e = o->line ? json_object_get(o->line, role ? "client_error" : "server_error") : NULL;
+    json_t *code = json_is_object(e) ? json_object_get(e, "code") : NULL;
+    if (!o->verdict[0] || !json_is_integer(code))
+        return 0;
+    char k[64];
+    snprintf(k, sizeof(k), "%s:%lld", o->verdict, (long long)json_integer_value(code));
+    return cite(stack, role, k) != NULL;
+}
+
 
 /* observed states what |o| showed, for a reason no citation covers. */
 static void observed(char *out, size_t outlen, int role, const struct obs *o)
@@ -342,6 +368,8 @@ static const char *group_reason(cb_expectations *old, const char *stack, int rol
         if (r && covers_ok(r, role, v, n, suite, base, tls, peer, o))
             return r;
     }
+    if (code_cited(stack, role, o))
+        return NULL; /* compose() cites the code */
     for (int family = 1; family >= 0; family--) {
         const char *r = like_reason(old, stack, role, suite, base, o, family);
         if (r && covers_ok(r, role, v, n, suite, base, tls, peer, o))
@@ -428,7 +456,7 @@ static void emit_groups(FILE *f, struct item *v, size_t n, const char *stack, in
                         strcmp(v[q].peer, peer) || same(&v[q].o, &maj))
                         continue;
                     reason = keep_reason(old, stack, v[q].id, role, &v[q].o);
-                    for (int family = 1; !reason && family >= 0; family--)
+                    for (int family = 1; !reason && !code_cited(stack, role, &v[q].o) && family >= 0; family--)
                         reason = like_reason(old, stack, role, v[q].suite, v[q].base, &v[q].o, family);
                     char rwhy[200];
                     if (reason && v[q].o.line && cb_line_reason_contradicts(v[q].o.line, role, reason, rwhy, sizeof(rwhy)))
@@ -535,6 +563,7 @@ int cb_update_expectations(const char *results_path, const char *dir, cb_expecta
     strftime(date, sizeof(date), "%Y-%m-%d", gmtime(&t));
     for (size_t si = 0; si < ns; si++) {
         const char *stack = stacks[si];
+        writing_stack = stack;
         char path[4300], tmp[4400];
         snprintf(path, sizeof(path), "%s/%s.expect", dir, stack);
         snprintf(tmp, sizeof(tmp), "%s.tmp", path);
