@@ -5,7 +5,7 @@
 # configuration has its own SourceList/SourceParts, lists, cache and status.
 # Sourced by ci/stacks (needs CACHE, log, die).
 
-APTDIR=$CACHE/apt
+APTDIR=${CABOUND_APTDIR:-$CACHE/apt}
 APTCONF=$APTDIR/apt.conf
 # The suites to look in, newest last: sid carries the newest upstream
 # releases, trixie (Debian 13) the stable ones (OpenSSL 3.5 LTS).

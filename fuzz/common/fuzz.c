@@ -96,10 +96,15 @@ void fz_setup(int *argc, char ***argv)
 #endif
 }
 
+static const char *known_alias;
+
+void fz_set_known_alias(const char *stack) { known_alias = stack; }
+
 int fz_known(const char *stack, const char *rule, const char *detail)
 {
     for (size_t i = 0; i < n_known; i++) {
-        if (strcmp(known[i].stack, stack) != 0 || strcmp(known[i].rule, rule) != 0 ||
+        int mine = strcmp(known[i].stack, stack) == 0 || (known_alias && strcmp(known[i].stack, known_alias) == 0);
+        if (!mine || strcmp(known[i].rule, rule) != 0 ||
             (strcmp(known[i].detail, "*") != 0 && strcmp(known[i].detail, detail) != 0))
             continue;
         if (known[i].hits++ == 0)

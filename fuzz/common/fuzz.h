@@ -23,9 +23,18 @@ size_t LLVMFuzzerMutate(uint8_t *data, size_t size, size_t max_size);
 /* CB_FUZZ_TARGET(init, one) defines the two entry points: |init| (int
  * (void), 0 on success) runs once; |one| (void (const uint8_t *, size_t))
  * runs per input and checks its invariants with FZ_CHECK. */
+/* FZ_KNOWN_ALIAS (CMake): the plain stack id whose known findings an
+ * instrumented rebuild of the packaged version shares ("wolfssl" for
+ * wolfssl@5.5.4 on Debian 12). */
+#ifdef FZ_KNOWN_ALIAS
+#define FZ_KNOWN_ALIAS_ARG FZ_KNOWN_ALIAS
+#else
+#define FZ_KNOWN_ALIAS_ARG NULL
+#endif
 #define CB_FUZZ_TARGET(init, one)                                                                  \
     int LLVMFuzzerInitialize(int *argc, char ***argv)                                              \
     {                                                                                              \
+        fz_set_known_alias(FZ_KNOWN_ALIAS_ARG);                                                    \
         fz_setup(argc, argv);                                                                      \
         return (init)();                                                                           \
     }                                                                                              \
@@ -50,6 +59,10 @@ _Noreturn void fz_violation(const char *invariant, const char *file, int line, c
 /* fz_oom ends the run when memory runs out: a fuzz input that exhausts
  * memory is libFuzzer's -rss_limit_mb business, not an invariant. */
 _Noreturn void fz_oom(const char *where);
+
+/* fz_set_known_alias: entries of |stack| (or NULL) count as this target's
+ * own in fz_known. */
+void fz_set_known_alias(const char *stack);
 
 /* fz_setup reads the known-findings file once (see fz_known). */
 void fz_setup(int *argc, char ***argv);
