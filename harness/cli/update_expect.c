@@ -201,7 +201,6 @@ static int code_cited(const char *stack, int role, const struct obs *o)
     return cite(stack, role, k) != NULL;
 }
 
-
 /* observed states what |o| showed, for a reason no citation covers. */
 static void observed(char *out, size_t outlen, int role, const struct obs *o)
 {
