@@ -19,10 +19,6 @@ typedef struct cb_app_side {
     const char *error;    /* its log's reason on failure, or NULL */
 } cb_app_side;
 
-/* cb_appcase_judge moves |s2c| and |c2s| into the case (they are emptied),
- * synthesises both observations from |server| and |client| (no alert or
- * list is exposed by a program's log: alerts_exposed false, received not
- * exposed) and returns the judged results line in |*line|. */
 /* The files a case hands to its two programs, read from the requests the
  * case built for a server and a client shim (case.c), so that a driver
  * configures its programs with exactly what a shim pair would get. */
@@ -37,6 +33,10 @@ typedef struct cb_appcase_files {
 void cb_appcase_files_get(cb_case_work *k, cb_appcase_files *f);
 void cb_appcase_files_free(cb_appcase_files *f);
 
+/* cb_appcase_judge moves |s2c| and |c2s| into the case (they are emptied),
+ * synthesises both observations from |server| and |client| (no alert or
+ * list is exposed by a program's log: alerts_exposed false, received not
+ * exposed) and returns the judged results line in |*line|. */
 int cb_appcase_judge(cb_runner *r, cb_case_work *k, cb_buf *s2c, cb_buf *c2s, const cb_app_side *server,
                      const cb_app_side *client, double elapsed_ms, json_t **line, char *err, size_t errlen);
 

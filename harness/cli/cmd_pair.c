@@ -78,6 +78,14 @@ int cmd_pair(int argc, char **argv)
         return CB_EXIT_USAGE;
     if (pcap) {
         struct stat ps;
+        /* `cabound run --pcap WHEN` takes never|findings|always; here it is a
+         * directory, and "always" must not become one by mistake. */
+        if ((!strcmp(pcap, "never") || !strcmp(pcap, "findings") || !strcmp(pcap, "always")) &&
+            (stat(pcap, &ps) != 0 || !S_ISDIR(ps.st_mode))) {
+            fprintf(stderr, "cabound pair: --pcap %s: pair takes a directory (the capture goes to DIR/captures); "
+                            "never|findings|always is cabound run's --pcap\n", pcap);
+            return CB_EXIT_USAGE;
+        }
         if (stat(pcap, &ps) == 0 && !S_ISDIR(ps.st_mode)) {
             fprintf(stderr, "cabound pair: --pcap %s: not a directory (give a directory; the capture goes to DIR/captures)\n", pcap);
             return CB_EXIT_USAGE;

@@ -29,6 +29,9 @@ check "--shard 1/03: exit 2" [ $rc -eq 2 ]
 # pair and the expectations.
 pair --pcap /etc/hostname >/dev/null 2>"$TMP/err"; rc=$?
 check "pair --pcap FILE: exit 2" [ $rc -eq 2 ]
+(cd "$TMP" && pair --pcap always >/dev/null 2>"$TMP/err"); rc=$?
+check "pair --pcap always (run's WHEN, not a directory): exit 2, no directory made" \
+  bash -c "[ $rc -eq 2 ] && [ ! -e '$TMP/always' ] && grep -q 'takes a directory' '$TMP/err'"
 stacks=$(installed_stacks)
 if echo "$stacks" | grep -qx gnutls; then
   "$CABOUND" pair --server gnutls --client openssl --source explicit >"$TMP/line" 2>"$TMP/err"; rc=$?
